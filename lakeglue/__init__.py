@@ -1,0 +1,1 @@
+"""The `lakeglue` command and cross-component wiring."""

@@ -1,0 +1,126 @@
+"""`lakeglue` command line: serve, metastore serve, db upgrade."""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from typing import List, Optional
+
+from metastore.config import MetastoreConfig, default_db_url, default_warehouse
+
+
+def _add_metastore_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=9083, help="Thrift port (default 9083)")
+    p.add_argument("--db-url", default=None,
+                   help=f"SQLAlchemy URL of the catalog database (default {default_db_url()})")
+    p.add_argument("--warehouse", default=None,
+                   help=f"root URI for managed tables (default {default_warehouse()})")
+    p.add_argument("--framed", action="store_true", help="use TFramedTransport instead of plain sockets")
+
+
+def _config(args) -> MetastoreConfig:
+    return MetastoreConfig(host=args.host, port=args.port, db_url=args.db_url or "",
+                           warehouse=args.warehouse or "", framed=args.framed)
+
+
+def _serve_metastore(args) -> int:
+    from metastore.app import build_server
+    from metastore.errors import CatalogError
+
+    try:
+        server = build_server(_config(args))
+    except CatalogError as e:
+        print(f"lakeglue: {e}", file=sys.stderr)
+        return 2
+    except OSError as e:
+        print(f"lakeglue: cannot listen on {args.host}:{args.port}: {e}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+
+    def _stop(*_):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    server.start()
+    cfg = _config(args).resolved()
+    print(f"lakeglue metastore serving {server.uri} (catalog {_safe(cfg.db_url)}, warehouse {cfg.warehouse})",
+          flush=True)
+    stop.wait()
+    server.stop()
+    return 0
+
+
+def _safe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _db_upgrade(args) -> int:
+    from metastore import migrations
+    from metastore.store.session import make_engine
+
+    url = args.db_url or default_db_url()
+    engine = make_engine(url)
+    try:
+        before = migrations.current_revision(engine)
+        migrations.upgrade(engine)
+        after = migrations.current_revision(engine)
+    finally:
+        engine.dispose()
+    print(f"catalog schema of {_safe(url)}: {before or 'empty'} -> {after}")
+    return 0
+
+
+def _db_current(args) -> int:
+    from metastore import migrations
+    from metastore.store.session import make_engine
+
+    engine = make_engine(args.db_url or default_db_url())
+    try:
+        current, head = migrations.current_revision(engine), migrations.head_revision()
+    finally:
+        engine.dispose()
+    print(f"current: {current or 'empty'}  head: {head}")
+    return 0 if current == head else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lakeglue", description="Self-hosted data catalog, crawler and job runner.")
+    parser.add_argument("--log-level", default="INFO")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run every lakeglue service on embedded defaults")
+    _add_metastore_args(serve)
+    serve.set_defaults(func=_serve_metastore)
+
+    ms = sub.add_parser("metastore", help="the Hive-compatible metastore")
+    ms_sub = ms.add_subparsers(dest="metastore_command", required=True)
+    ms_serve = ms_sub.add_parser("serve", help="serve the Thrift metastore")
+    _add_metastore_args(ms_serve)
+    ms_serve.set_defaults(func=_serve_metastore)
+
+    db = sub.add_parser("db", help="catalog database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="migrate the catalog database to this version's schema")
+    up.add_argument("--db-url", default=None)
+    up.set_defaults(func=_db_upgrade)
+    cur = db_sub.add_parser("current", help="show the schema revision (exit 1 if outdated)")
+    cur.add_argument("--db-url", default=None)
+    cur.set_defaults(func=_db_current)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

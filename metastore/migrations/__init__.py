@@ -1,0 +1,61 @@
+"""Alembic migrations of the catalog schema, driven from code (no alembic.ini needed).
+
+`upgrade(url)` brings a database to head; `check(engine)` refuses an outdated schema.
+"""
+from __future__ import annotations
+
+import os
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from ..errors import SchemaOutdated
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+VERSION_TABLE = "lakeglue_alembic_version"
+
+
+def _config(url: str) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", HERE)
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    cfg.attributes["configure_logger"] = False
+    return cfg
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(_config("sqlite://")).get_current_head()
+
+
+def current_revision(engine: Engine):
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    cfg = _config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+
+
+def check(engine: Engine, *, auto_upgrade_empty: bool = True) -> None:
+    """Verify the schema is at head; an empty database is upgraded when allowed.
+
+    Raises SchemaOutdated with the command to run.
+    """
+    current = current_revision(engine)
+    head = head_revision()
+    if current == head:
+        return
+    if current is None and auto_upgrade_empty:
+        upgrade(engine)
+        return
+    url = engine.url.render_as_string(hide_password=True)
+    raise SchemaOutdated(
+        f"The catalog database schema is at revision {current or 'none'} but this lakeglue needs "
+        f"{head}. Back up the database, then run: lakeglue db upgrade --db-url '{url}'"
+    )

@@ -1,0 +1,169 @@
+"""The catalog's domain objects: immutable, protocol-free.
+
+Nothing here knows about Thrift, gRPC or SQL. Adapters convert to and from these
+objects at the edge; the service and the stores only ever see them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Mapping, Optional, Tuple
+
+from .names import make_partition_name
+
+DEFAULT_CATALOG = "hive"
+
+MANAGED_TABLE = "MANAGED_TABLE"
+EXTERNAL_TABLE = "EXTERNAL_TABLE"
+VIRTUAL_VIEW = "VIRTUAL_VIEW"
+MATERIALIZED_VIEW = "MATERIALIZED_VIEW"
+
+USER = "USER"
+ROLE = "ROLE"
+GROUP = "GROUP"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    comment: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class SerDeInfo:
+    name: Optional[str] = None
+    serialization_lib: Optional[str] = None
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    description: Optional[str] = None
+    serializer_class: Optional[str] = None
+    deserializer_class: Optional[str] = None
+    serde_type: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class Order:
+    column: str
+    order: int  # 1 ascending, 0 descending, as Hive encodes it
+
+
+@dataclass(frozen=True)
+class SkewedInfo:
+    column_names: Tuple[str, ...] = ()
+    column_values: Tuple[Tuple[str, ...], ...] = ()
+    value_locations: Tuple[Tuple[Tuple[str, ...], str], ...] = ()
+
+
+@dataclass(frozen=True)
+class StorageDescriptor:
+    columns: Tuple[Column, ...] = ()
+    location: Optional[str] = None
+    input_format: Optional[str] = None
+    output_format: Optional[str] = None
+    compressed: bool = False
+    num_buckets: int = -1
+    serde: SerDeInfo = field(default_factory=SerDeInfo)
+    bucket_columns: Tuple[str, ...] = ()
+    sort_columns: Tuple[Order, ...] = ()
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    skewed: Optional[SkewedInfo] = None
+    stored_as_sub_directories: bool = False
+
+
+@dataclass(frozen=True)
+class Database:
+    name: str
+    description: Optional[str] = None
+    location: Optional[str] = None
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    owner_name: Optional[str] = None
+    owner_type: Optional[str] = USER
+    catalog: str = DEFAULT_CATALOG
+    create_time: int = 0
+
+
+@dataclass(frozen=True)
+class Table:
+    db_name: str
+    name: str
+    sd: StorageDescriptor = field(default_factory=StorageDescriptor)
+    partition_keys: Tuple[Column, ...] = ()
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    table_type: str = MANAGED_TABLE
+    owner: Optional[str] = None
+    owner_type: Optional[str] = USER
+    create_time: int = 0
+    last_access_time: int = 0
+    retention: int = 0
+    view_original_text: Optional[str] = None
+    view_expanded_text: Optional[str] = None
+    temporary: bool = False
+    rewrite_enabled: bool = False
+    catalog: str = DEFAULT_CATALOG
+    # Bumped on every committed change; lets caches and compare-and-swap check freshness.
+    version: int = 0
+
+    @property
+    def is_view(self) -> bool:
+        return self.table_type in (VIRTUAL_VIEW, MATERIALIZED_VIEW)
+
+    @property
+    def is_external(self) -> bool:
+        return self.table_type == EXTERNAL_TABLE or (
+            self.parameters.get("EXTERNAL", "").upper() == "TRUE"
+        )
+
+    @property
+    def partition_key_names(self) -> Tuple[str, ...]:
+        return tuple(c.name for c in self.partition_keys)
+
+
+@dataclass(frozen=True)
+class Partition:
+    db_name: str
+    table_name: str
+    values: Tuple[str, ...]
+    sd: StorageDescriptor = field(default_factory=StorageDescriptor)
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    create_time: int = 0
+    last_access_time: int = 0
+    catalog: str = DEFAULT_CATALOG
+
+    def name_for(self, keys) -> str:
+        """The Hive partition name (`k1=v1/k2=v2`) of these values under the given keys."""
+        return make_partition_name([k.name if isinstance(k, Column) else k for k in keys], self.values)
+
+
+@dataclass(frozen=True)
+class ResourceUri:
+    resource_type: int  # 1 JAR, 2 FILE, 3 ARCHIVE
+    uri: str
+
+
+@dataclass(frozen=True)
+class Function:
+    db_name: str
+    name: str
+    class_name: str
+    owner_name: Optional[str] = None
+    owner_type: Optional[str] = USER
+    function_type: int = 1  # JAVA
+    create_time: int = 0
+    resource_uris: Tuple[ResourceUri, ...] = ()
+    catalog: str = DEFAULT_CATALOG
+
+
+@dataclass(frozen=True)
+class TableMeta:
+    db_name: str
+    table_name: str
+    table_type: str
+    comment: Optional[str] = None
+    catalog: str = DEFAULT_CATALOG
+
+
+__all__ = [
+    "Column", "SerDeInfo", "Order", "SkewedInfo", "StorageDescriptor", "Database", "Table",
+    "Partition", "ResourceUri", "Function", "TableMeta", "replace",
+    "DEFAULT_CATALOG", "MANAGED_TABLE", "EXTERNAL_TABLE", "VIRTUAL_VIEW", "MATERIALIZED_VIEW",
+    "USER", "ROLE", "GROUP",
+]

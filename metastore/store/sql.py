@@ -1,0 +1,453 @@
+"""The SQLAlchemy store: SQLite (embedded default) and PostgreSQL."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from ..errors import AlreadyExists, Conflict, InvalidObject, InvalidOperation, NotFound
+from ..model import Database, Function, Partition, Table, TableMeta, make_partition_name
+from . import mapping as m
+from .base import DroppedDatabase, DroppedTable, PartitionQuery, Store
+from .filter_sql import FilterCompiler
+from .session import Transactions
+from .tables import databases as D, functions as F, partition_values as PV, partitions as P
+from .tables import storage_templates as ST, tables as T
+
+_CHUNK = 500
+CATALOG = "hive"
+
+
+def _chunks(items, size=_CHUNK):
+    items = list(items)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class SqlStore(Store):
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.tx = Transactions(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- helpers ---------------------------------------------------------------------------
+    @staticmethod
+    def _db_id(conn: Connection, name: str) -> int:
+        row = conn.execute(select(D.c.id).where(D.c.catalog == CATALOG, D.c.name == name)).first()
+        if row is None:
+            raise NotFound(f"There is no database named {name}")
+        return row.id
+
+    def _table_row(self, conn: Connection, db_name: str, name: str):
+        row = conn.execute(
+            select(T).select_from(T.join(D, T.c.db_id == D.c.id))
+            .where(D.c.catalog == CATALOG, D.c.name == db_name, T.c.name == name)
+        ).first()
+        if row is None:
+            self._db_id(conn, db_name)  # NotFound for the database first, as Hive does
+            raise NotFound(f"{db_name}.{name} table not found")
+        return row
+
+    @staticmethod
+    def _template_id(conn: Connection, cache: Dict[str, int], sd) -> int:
+        digest, body = m.sd_template(sd)
+        tid = cache.get(digest)
+        if tid is not None:
+            return tid
+        row = conn.execute(select(ST.c.id).where(ST.c.digest == digest)).first()
+        if row is None:
+            tid = conn.execute(insert(ST).values(digest=digest, body=body)).inserted_primary_key[0]
+        else:
+            tid = row.id
+        cache[digest] = tid
+        return tid
+
+    # --- databases -------------------------------------------------------------------------
+    def create_database(self, db: Database) -> None:
+        with self.tx.write() as conn:
+            exists = conn.execute(select(D.c.id).where(D.c.catalog == CATALOG, D.c.name == db.name)).first()
+            if exists:
+                raise AlreadyExists(f"Database {db.name} already exists")
+            conn.execute(insert(D).values(**m.database_values(db)))
+
+    def get_database(self, name: str) -> Database:
+        with self.tx.read() as conn:
+            row = conn.execute(select(D).where(D.c.catalog == CATALOG, D.c.name == name)).first()
+        if row is None:
+            raise NotFound(f"There is no database named {name}")
+        return m.database_from_row(row)
+
+    def list_database_names(self) -> List[str]:
+        with self.tx.read() as conn:
+            return list(conn.scalars(select(D.c.name).where(D.c.catalog == CATALOG).order_by(D.c.name)))
+
+    def alter_database(self, name: str, db: Database) -> None:
+        with self.tx.write() as conn:
+            db_id = self._db_id(conn, name)
+            values = m.database_values(db)
+            values.pop("name"), values.pop("catalog"), values.pop("create_time")
+            conn.execute(update(D).where(D.c.id == db_id).values(**values))
+
+    def drop_database(self, name: str, cascade: bool) -> DroppedDatabase:
+        with self.tx.write() as conn:
+            row = conn.execute(select(D).where(D.c.catalog == CATALOG, D.c.name == name)).first()
+            if row is None:
+                raise NotFound(f"There is no database named {name}")
+            table_names = list(conn.scalars(select(T.c.name).where(T.c.db_id == row.id).order_by(T.c.name)))
+            if table_names and not cascade:
+                raise InvalidOperation(f"Database {name} is not empty. One or more tables exist.")
+            has_functions = conn.execute(select(F.c.id).where(F.c.db_id == row.id).limit(1)).first()
+            if has_functions and not cascade:
+                raise InvalidOperation(f"Database {name} is not empty. One or more functions exist.")
+            dropped = tuple(self._drop_table(conn, name, t) for t in table_names)
+            conn.execute(delete(F).where(F.c.db_id == row.id))
+            conn.execute(delete(D).where(D.c.id == row.id))
+            return DroppedDatabase(m.database_from_row(row), dropped)
+
+    # --- tables ----------------------------------------------------------------------------
+    def create_table(self, table: Table) -> None:
+        with self.tx.write() as conn:
+            db_id = self._db_id(conn, table.db_name)
+            exists = conn.execute(select(T.c.id).where(T.c.db_id == db_id, T.c.name == table.name)).first()
+            if exists:
+                raise AlreadyExists(f"Table {table.db_name}.{table.name} already exists")
+            conn.execute(insert(T).values(db_id=db_id, version=1, **m.table_values(table)))
+
+    def get_table(self, db_name: str, name: str) -> Table:
+        with self.tx.read() as conn:
+            row = self._table_row(conn, db_name, name)
+        return m.table_from_row(row, db_name, CATALOG)
+
+    def get_tables(self, db_name: str, names: Sequence[str]) -> List[Table]:
+        out: List[Table] = []
+        with self.tx.read() as conn:
+            db_id = self._db_id(conn, db_name)
+            for chunk in _chunks(dict.fromkeys(names)):
+                rows = conn.execute(select(T).where(T.c.db_id == db_id, T.c.name.in_(chunk)).order_by(T.c.name))
+                out.extend(m.table_from_row(r, db_name, CATALOG) for r in rows)
+        return out
+
+    def list_table_names(self, db_name: str, table_type: Optional[str] = None) -> List[str]:
+        with self.tx.read() as conn:
+            db_id = self._db_id(conn, db_name)
+            q = select(T.c.name).where(T.c.db_id == db_id).order_by(T.c.name)
+            if table_type:
+                q = q.where(T.c.table_type == table_type)
+            return list(conn.scalars(q))
+
+    def list_table_meta(self) -> List[TableMeta]:
+        with self.tx.read() as conn:
+            rows = conn.execute(
+                select(D.c.name.label("db"), T.c.name, T.c.table_type, T.c.parameters)
+                .select_from(T.join(D, T.c.db_id == D.c.id))
+                .where(D.c.catalog == CATALOG).order_by(D.c.name, T.c.name)
+            )
+            return [
+                TableMeta(r.db, r.name, r.table_type, m.load_map(r.parameters).get("comment"))
+                for r in rows
+            ]
+
+    def alter_table(self, db_name, name, table, *, cascade=False, location_move=None, expected_parameter=None) -> Table:
+        with self.tx.write() as conn:
+            row = self._table_row(conn, db_name, name)
+            if expected_parameter is not None:
+                key, expected = expected_parameter
+                current = m.load_map(row.parameters).get(key)
+                if current != expected:
+                    raise Conflict(
+                        f"The table has been modified. The parameter value for key '{key}' is "
+                        f"'{current}'. The expected was value was '{expected}'"
+                    )
+            new_db_id = row.db_id
+            if (table.db_name, table.name) != (db_name, name):
+                new_db_id = self._db_id(conn, table.db_name)
+                clash = conn.execute(
+                    select(T.c.id).where(T.c.db_id == new_db_id, T.c.name == table.name)
+                ).first()
+                if clash:
+                    raise AlreadyExists(f"Table {table.db_name}.{table.name} already exists")
+            values = m.table_values(table)
+            conn.execute(
+                update(T).where(T.c.id == row.id)
+                .values(db_id=new_db_id, version=row.version + 1, **values)
+            )
+            if cascade or location_move:
+                self._rewrite_partitions(conn, row.id, table, cascade, location_move)
+            stored = conn.execute(select(T).where(T.c.id == row.id)).first()
+            return m.table_from_row(stored, table.db_name, CATALOG)
+
+    def _rewrite_partitions(self, conn, table_id, table: Table, cascade: bool, location_move):
+        rows = conn.execute(
+            select(P.c.id, P.c.location, ST.c.body).select_from(P.join(ST, P.c.template_id == ST.c.id))
+            .where(P.c.table_id == table_id)
+        ).all()
+        cache: Dict[str, int] = {}
+        for r in rows:
+            sd = m.load_sd_template(r.body, r.location)
+            changes = {}
+            if cascade:
+                sd = replace(sd, columns=table.sd.columns)
+                changes["template_id"] = self._template_id(conn, cache, sd)
+            if location_move and r.location and _under(r.location, location_move[0]):
+                changes["location"] = location_move[1] + r.location[len(location_move[0].rstrip("/")):]
+            if changes:
+                conn.execute(update(P).where(P.c.id == r.id).values(**changes))
+
+    def drop_table(self, db_name: str, name: str) -> DroppedTable:
+        with self.tx.write() as conn:
+            return self._drop_table(conn, db_name, name)
+
+    def _drop_table(self, conn, db_name, name) -> DroppedTable:
+        row = self._table_row(conn, db_name, name)
+        locations = tuple(
+            loc for loc in conn.scalars(select(P.c.location).where(P.c.table_id == row.id)) if loc
+        )
+        conn.execute(delete(PV).where(PV.c.table_id == row.id))
+        conn.execute(delete(P).where(P.c.table_id == row.id))
+        conn.execute(delete(T).where(T.c.id == row.id))
+        return DroppedTable(m.table_from_row(row, db_name, CATALOG), locations)
+
+    # --- partitions ------------------------------------------------------------------------
+    def add_partitions(self, db_name, table_name, parts, if_not_exists) -> List[Partition]:
+        with self.tx.write() as conn:
+            trow = self._table_row(conn, db_name, table_name)
+            keys = m.load_columns(trow.partition_keys)
+            key_names = [k.name for k in keys]
+            named = {}
+            for p in parts:
+                name = make_partition_name(key_names, p.values)
+                if name in named:
+                    if if_not_exists:
+                        continue
+                    raise AlreadyExists(f"Partition already exists: {db_name}.{table_name}/{name} (repeated in request)")
+                named[name] = p
+            existing = set()
+            for chunk in _chunks(named):
+                existing.update(conn.scalars(select(P.c.name).where(P.c.table_id == trow.id, P.c.name.in_(chunk))))
+            if existing and not if_not_exists:
+                raise AlreadyExists(
+                    f"Partition already exists: {db_name}.{table_name}/{sorted(existing)[0]}"
+                )
+            cache: Dict[str, int] = {}
+            added: List[Partition] = []
+            rows = []
+            for name, p in named.items():
+                if name in existing:
+                    continue
+                rows.append(dict(
+                    table_id=trow.id, name=name, vals=m.dump_values(p.values), location=p.sd.location,
+                    template_id=self._template_id(conn, cache, p.sd), parameters=m.dump_map(p.parameters),
+                    create_time=p.create_time, last_access_time=p.last_access_time,
+                ))
+                added.append(p)
+            if rows:
+                self._insert_partitions(conn, trow.id, rows)
+            return added
+
+    def _insert_partitions(self, conn, table_id, rows) -> None:
+        for chunk in _chunks(rows, 1000):
+            conn.execute(insert(P), chunk)
+            ids = dict(conn.execute(
+                select(P.c.name, P.c.id).where(P.c.table_id == table_id, P.c.name.in_([r["name"] for r in chunk]))
+            ).all())
+            pv_rows = []
+            for r in chunk:
+                for idx, value in enumerate(m._loads(r["vals"])):
+                    pv_rows.append(dict(partition_id=ids[r["name"]], idx=idx, table_id=table_id,
+                                        value=value, num_value=m.numeric_value(value)))
+            if pv_rows:
+                conn.execute(insert(PV), pv_rows)
+
+    def get_partition(self, db_name, table_name, values) -> Partition:
+        with self.tx.read() as conn:
+            trow = self._table_row(conn, db_name, table_name)
+            keys = [k.name for k in m.load_columns(trow.partition_keys)]
+            try:
+                name = make_partition_name(keys, values)
+            except ValueError as e:
+                raise NotFound(f"partition values={list(values)}: {e}") from None
+            rows = self._select_partitions(conn, trow, PartitionQuery(names=[name]))
+        if not rows:
+            raise NotFound(f"partition values={list(values)}")
+        return rows[0]
+
+    def _partition_where(self, trow, query: PartitionQuery, base):
+        """Return (from_clause, conditions) for the query on table row `trow`."""
+        conds = [P.c.table_id == trow.id]
+        frm = base
+        keys = m.load_columns(trow.partition_keys)
+        aliases: Dict[int, object] = {}
+
+        def alias(idx: int):
+            nonlocal frm
+            if idx not in aliases:
+                a = PV.alias(f"pv{idx}")
+                aliases[idx] = a
+                frm = frm.join(a, and_(a.c.partition_id == P.c.id, a.c.idx == idx))
+            return aliases[idx]
+
+        if query.partial_values is not None:
+            if len(query.partial_values) > len(keys):
+                raise InvalidObject(
+                    f"Incorrect number of partition values. numPartKeys={len(keys)}, "
+                    f"part_val={list(query.partial_values)}"
+                )
+            for i, v in enumerate(query.partial_values):
+                if v not in ("", None):
+                    conds.append(alias(i).c.value == v)
+        if query.filter is not None:
+            conds.append(FilterCompiler(keys, alias).compile(query.filter))
+        if query.names is not None:
+            conds.append(P.c.name.in_(list(query.names)))
+        return frm, conds
+
+    def _select_partitions(self, conn, trow, query: PartitionQuery) -> List[Partition]:
+        db_name = conn.execute(select(D.c.name).where(D.c.id == trow.db_id)).scalar_one()
+        frm, conds = self._partition_where(trow, query, P.join(ST, P.c.template_id == ST.c.id))
+        q = select(P.c.vals, P.c.location, P.c.parameters, P.c.create_time, P.c.last_access_time,
+                   ST.c.body).select_from(frm).where(*conds).order_by(P.c.name)
+        if query.limit is not None and query.limit >= 0:
+            q = q.limit(query.limit)
+        return [m.partition_from_row(r, db_name, trow.name, CATALOG, r.body) for r in conn.execute(q)]
+
+    def list_partitions(self, db_name, table_name, query: PartitionQuery) -> List[Partition]:
+        with self.tx.read() as conn:
+            trow = self._table_row(conn, db_name, table_name)
+            if query.names is not None and len(query.names) > _CHUNK:
+                out: List[Partition] = []
+                for chunk in _chunks(query.names):
+                    out.extend(self._select_partitions(conn, trow, PartitionQuery(names=chunk)))
+                out.sort(key=lambda p: make_partition_name(
+                    [k.name for k in m.load_columns(trow.partition_keys)], p.values))
+                return out
+            return self._select_partitions(conn, trow, query)
+
+    def list_partition_names(self, db_name, table_name, query: PartitionQuery) -> List[str]:
+        with self.tx.read() as conn:
+            trow = self._table_row(conn, db_name, table_name)
+            frm, conds = self._partition_where(trow, query, P)
+            q = select(P.c.name).select_from(frm).where(*conds).order_by(P.c.name)
+            if query.limit is not None and query.limit >= 0:
+                q = q.limit(query.limit)
+            return list(conn.scalars(q))
+
+    def count_partitions(self, db_name, table_name, query: PartitionQuery) -> int:
+        with self.tx.read() as conn:
+            trow = self._table_row(conn, db_name, table_name)
+            frm, conds = self._partition_where(trow, query, P)
+            return conn.execute(select(func.count()).select_from(frm).where(*conds)).scalar_one()
+
+    def alter_partitions(self, db_name, table_name, parts) -> None:
+        with self.tx.write() as conn:
+            trow = self._table_row(conn, db_name, table_name)
+            keys = [k.name for k in m.load_columns(trow.partition_keys)]
+            cache: Dict[str, int] = {}
+            for p in parts:
+                name = make_partition_name(keys, p.values)
+                res = conn.execute(
+                    update(P).where(P.c.table_id == trow.id, P.c.name == name).values(
+                        location=p.sd.location, template_id=self._template_id(conn, cache, p.sd),
+                        parameters=m.dump_map(p.parameters), last_access_time=p.last_access_time,
+                    )
+                )
+                if res.rowcount == 0:
+                    raise NotFound(f"Partition {db_name}.{table_name}/{name} does not exist")
+
+    def rename_partition(self, db_name, table_name, old_values, part) -> None:
+        with self.tx.write() as conn:
+            trow = self._table_row(conn, db_name, table_name)
+            keys = [k.name for k in m.load_columns(trow.partition_keys)]
+            old_name = make_partition_name(keys, old_values)
+            new_name = make_partition_name(keys, part.values)
+            old = conn.execute(select(P.c.id).where(P.c.table_id == trow.id, P.c.name == old_name)).first()
+            if old is None:
+                raise NotFound(f"Partition {db_name}.{table_name}/{old_name} does not exist")
+            if new_name != old_name and conn.execute(
+                select(P.c.id).where(P.c.table_id == trow.id, P.c.name == new_name)
+            ).first():
+                raise AlreadyExists(f"Partition already exists: {db_name}.{table_name}/{new_name}")
+            conn.execute(delete(PV).where(PV.c.partition_id == old.id))
+            conn.execute(update(P).where(P.c.id == old.id).values(
+                name=new_name, vals=m.dump_values(part.values), location=part.sd.location,
+                template_id=self._template_id(conn, {}, part.sd), parameters=m.dump_map(part.parameters),
+            ))
+            conn.execute(insert(PV), [
+                dict(partition_id=old.id, idx=i, table_id=trow.id, value=v, num_value=m.numeric_value(v))
+                for i, v in enumerate(part.values)
+            ])
+
+    def drop_partitions(self, db_name, table_name, values_list, if_exists=False) -> List[Partition]:
+        with self.tx.write() as conn:
+            trow = self._table_row(conn, db_name, table_name)
+            keys = [k.name for k in m.load_columns(trow.partition_keys)]
+            names = []
+            for values in values_list:
+                try:
+                    names.append(make_partition_name(keys, values))
+                except ValueError as e:
+                    raise NotFound(f"Partition values {list(values)} do not match the table: {e}") from None
+            found: List[Partition] = []
+            for chunk in _chunks(dict.fromkeys(names)):
+                found.extend(self._select_partitions(conn, trow, PartitionQuery(names=chunk)))
+            if len(found) < len(set(names)) and not if_exists:
+                present = {make_partition_name(keys, p.values) for p in found}
+                missing = next(n for n in names if n not in present)
+                raise NotFound(f"Partition {db_name}.{table_name}/{missing} does not exist")
+            for chunk in _chunks(dict.fromkeys(names)):
+                ids = list(conn.scalars(select(P.c.id).where(P.c.table_id == trow.id, P.c.name.in_(chunk))))
+                if ids:
+                    conn.execute(delete(PV).where(PV.c.partition_id.in_(ids)))
+                    conn.execute(delete(P).where(P.c.id.in_(ids)))
+            return found
+
+    # --- functions -------------------------------------------------------------------------
+    def create_function(self, fn: Function) -> None:
+        with self.tx.write() as conn:
+            db_id = self._db_id(conn, fn.db_name)
+            if conn.execute(select(F.c.id).where(F.c.db_id == db_id, F.c.name == fn.name)).first():
+                raise AlreadyExists(f"Function {fn.db_name}.{fn.name} already exists")
+            conn.execute(insert(F).values(db_id=db_id, **m.function_values(fn)))
+
+    def get_function(self, db_name: str, name: str) -> Function:
+        with self.tx.read() as conn:
+            db_id = self._db_id(conn, db_name)
+            row = conn.execute(select(F).where(F.c.db_id == db_id, F.c.name == name)).first()
+        if row is None:
+            raise NotFound(f"Function {db_name}.{name} does not exist")
+        return m.function_from_row(row, db_name, CATALOG)
+
+    def list_functions(self, db_name: Optional[str] = None) -> List[Function]:
+        with self.tx.read() as conn:
+            q = select(F, D.c.name.label("db_name")).select_from(F.join(D, F.c.db_id == D.c.id)).order_by(D.c.name, F.c.name)
+            if db_name is not None:
+                q = q.where(F.c.db_id == self._db_id(conn, db_name))
+            return [m.function_from_row(r, r.db_name, CATALOG) for r in conn.execute(q)]
+
+    def alter_function(self, db_name: str, name: str, fn: Function) -> None:
+        with self.tx.write() as conn:
+            db_id = self._db_id(conn, db_name)
+            row = conn.execute(select(F.c.id).where(F.c.db_id == db_id, F.c.name == name)).first()
+            if row is None:
+                raise NotFound(f"Function {db_name}.{name} does not exist")
+            new_db_id = self._db_id(conn, fn.db_name)
+            if (fn.db_name, fn.name) != (db_name, name) and conn.execute(
+                select(F.c.id).where(F.c.db_id == new_db_id, F.c.name == fn.name)
+            ).first():
+                raise AlreadyExists(f"Function {fn.db_name}.{fn.name} already exists")
+            conn.execute(update(F).where(F.c.id == row.id).values(db_id=new_db_id, **m.function_values(fn)))
+
+    def drop_function(self, db_name: str, name: str) -> None:
+        with self.tx.write() as conn:
+            db_id = self._db_id(conn, db_name)
+            res = conn.execute(delete(F).where(F.c.db_id == db_id, F.c.name == name))
+            if res.rowcount == 0:
+                raise NotFound(f"Function {db_name}.{name} does not exist")
+
+
+def _under(path: str, prefix: str) -> bool:
+    prefix = prefix.rstrip("/")
+    return path == prefix or path.startswith(prefix + "/")

@@ -1,0 +1,110 @@
+"""The SQL schema of the catalog (SQLAlchemy Core).
+
+Shape, and why:
+- a table's storage descriptor, partition keys and parameters live in its row as JSON:
+  `get_table` is one indexed lookup, and Hive's normalized SD/CD/SERDE web is avoided;
+- partitions point at a content-addressed `storage_templates` row (the storage descriptor
+  minus location), so a million partitions of one format share one template;
+- partition values are also kept one row per key in `partition_values`, with a numeric copy,
+  so filters push down into indexed SQL with typed comparisons.
+
+Changes to this module need an Alembic revision in metastore/migrations/versions.
+"""
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table,
+    Text, UniqueConstraint,
+)
+
+NAME = 256  # Hive's identifier limit is 128; leave room for catalogs/escaped names
+
+metadata = MetaData()
+
+databases = Table(
+    "lg_databases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("catalog", String(NAME), nullable=False),
+    Column("name", String(NAME), nullable=False),
+    Column("description", Text),
+    Column("location", Text),
+    Column("owner_name", String(NAME)),
+    Column("owner_type", String(16)),
+    Column("parameters", Text, nullable=False),
+    Column("create_time", BigInteger, nullable=False),
+    UniqueConstraint("catalog", "name", name="uq_lg_databases_name"),
+)
+
+tables = Table(
+    "lg_tables",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("db_id", Integer, ForeignKey("lg_databases.id"), nullable=False),
+    Column("name", String(NAME), nullable=False),
+    Column("table_type", String(32), nullable=False),
+    Column("owner", String(NAME)),
+    Column("owner_type", String(16)),
+    Column("create_time", BigInteger, nullable=False),
+    Column("last_access_time", BigInteger, nullable=False),
+    Column("retention", Integer, nullable=False),
+    Column("sd", Text, nullable=False),
+    Column("partition_keys", Text, nullable=False),
+    Column("parameters", Text, nullable=False),
+    Column("view_original_text", Text),
+    Column("view_expanded_text", Text),
+    Column("temporary", Boolean, nullable=False),
+    Column("rewrite_enabled", Boolean, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    UniqueConstraint("db_id", "name", name="uq_lg_tables_name"),
+)
+
+storage_templates = Table(
+    "lg_storage_templates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("digest", String(64), nullable=False, unique=True),
+    Column("body", Text, nullable=False),
+)
+
+partitions = Table(
+    "lg_partitions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("table_id", Integer, ForeignKey("lg_tables.id"), nullable=False),
+    Column("name", String(2000), nullable=False),
+    Column("vals", Text, nullable=False),
+    Column("location", Text),
+    Column("template_id", Integer, ForeignKey("lg_storage_templates.id"), nullable=False),
+    Column("parameters", Text, nullable=False),
+    Column("create_time", BigInteger, nullable=False),
+    Column("last_access_time", BigInteger, nullable=False),
+    UniqueConstraint("table_id", "name", name="uq_lg_partitions_name"),
+)
+
+partition_values = Table(
+    "lg_partition_values",
+    metadata,
+    Column("partition_id", Integer, ForeignKey("lg_partitions.id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("table_id", Integer, nullable=False),
+    Column("value", String(2000), nullable=False),
+    Column("num_value", Float),
+)
+Index("ix_lg_partition_values_str", partition_values.c.table_id, partition_values.c.idx, partition_values.c.value)
+Index("ix_lg_partition_values_num", partition_values.c.table_id, partition_values.c.idx, partition_values.c.num_value)
+
+functions = Table(
+    "lg_functions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("db_id", Integer, ForeignKey("lg_databases.id"), nullable=False),
+    Column("name", String(NAME), nullable=False),
+    Column("class_name", Text, nullable=False),
+    Column("owner_name", String(NAME)),
+    Column("owner_type", String(16)),
+    Column("function_type", Integer, nullable=False),
+    Column("create_time", BigInteger, nullable=False),
+    Column("resource_uris", Text, nullable=False),
+    UniqueConstraint("db_id", "name", name="uq_lg_functions_name"),
+)

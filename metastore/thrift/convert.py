@@ -1,0 +1,176 @@
+"""Thrift ⇄ model conversion: the only code that knows both shapes."""
+from __future__ import annotations
+
+from typing import Optional
+
+from hive_metastore import ttypes as tt
+
+from ..model import (
+    Column, Database, Function, Order, Partition, ResourceUri, SerDeInfo,
+    SkewedInfo, StorageDescriptor, Table, TableMeta,
+)
+
+_PRINCIPAL_TO_THRIFT = {"USER": tt.PrincipalType.USER, "ROLE": tt.PrincipalType.ROLE, "GROUP": tt.PrincipalType.GROUP}
+_PRINCIPAL_FROM_THRIFT = {v: k for k, v in _PRINCIPAL_TO_THRIFT.items()}
+
+
+def _principal_to(value: Optional[str]):
+    return _PRINCIPAL_TO_THRIFT.get(value) if value else None
+
+
+def _principal_from(value) -> Optional[str]:
+    return _PRINCIPAL_FROM_THRIFT.get(value) if value is not None else None
+
+
+def _s(value) -> str:
+    return value if value is not None else ""
+
+
+# --- columns / storage --------------------------------------------------------------------
+def column_from(fs: tt.FieldSchema) -> Column:
+    return Column(name=(fs.name or "").lower(), type=fs.type or "", comment=fs.comment)
+
+
+def column_to(c: Column) -> tt.FieldSchema:
+    return tt.FieldSchema(name=c.name, type=c.type, comment=c.comment)
+
+
+def sd_from(sd: Optional[tt.StorageDescriptor]) -> StorageDescriptor:
+    if sd is None:
+        return StorageDescriptor()
+    serde = sd.serdeInfo or tt.SerDeInfo()
+    skew = sd.skewedInfo
+    return StorageDescriptor(
+        columns=tuple(column_from(c) for c in sd.cols or ()),
+        location=sd.location or None,
+        input_format=sd.inputFormat,
+        output_format=sd.outputFormat,
+        compressed=bool(sd.compressed),
+        num_buckets=sd.numBuckets if sd.numBuckets is not None else -1,
+        serde=SerDeInfo(
+            name=serde.name, serialization_lib=serde.serializationLib,
+            parameters=dict(serde.parameters or {}), description=serde.description,
+            serializer_class=serde.serializerClass, deserializer_class=serde.deserializerClass,
+            serde_type=serde.serdeType,
+        ),
+        bucket_columns=tuple(sd.bucketCols or ()),
+        sort_columns=tuple(Order(o.col, o.order) for o in sd.sortCols or ()),
+        parameters=dict(sd.parameters or {}),
+        skewed=None if skew is None else SkewedInfo(
+            column_names=tuple(skew.skewedColNames or ()),
+            column_values=tuple(tuple(v) for v in skew.skewedColValues or ()),
+            value_locations=tuple((tuple(k), v) for k, v in (skew.skewedColValueLocationMaps or {}).items()),
+        ),
+        stored_as_sub_directories=bool(sd.storedAsSubDirectories),
+    )
+
+
+def sd_to(sd: StorageDescriptor) -> tt.StorageDescriptor:
+    s = sd.serde
+    skew = sd.skewed
+    return tt.StorageDescriptor(
+        cols=[column_to(c) for c in sd.columns],
+        location=sd.location,
+        inputFormat=sd.input_format,
+        outputFormat=sd.output_format,
+        compressed=sd.compressed,
+        numBuckets=sd.num_buckets,
+        serdeInfo=tt.SerDeInfo(
+            name=s.name, serializationLib=s.serialization_lib, parameters=dict(s.parameters),
+            description=s.description, serializerClass=s.serializer_class,
+            deserializerClass=s.deserializer_class, serdeType=s.serde_type,
+        ),
+        bucketCols=list(sd.bucket_columns),
+        sortCols=[tt.Order(col=o.column, order=o.order) for o in sd.sort_columns],
+        parameters=dict(sd.parameters),
+        skewedInfo=tt.SkewedInfo(
+            skewedColNames=list(skew.column_names) if skew else [],
+            skewedColValues=[list(v) for v in skew.column_values] if skew else [],
+            skewedColValueLocationMaps={tuple(k): v for k, v in skew.value_locations} if skew else {},
+        ),
+        storedAsSubDirectories=sd.stored_as_sub_directories,
+    )
+
+
+# --- databases ----------------------------------------------------------------------------
+def database_from(d: tt.Database) -> Database:
+    return Database(
+        name=_s(d.name).lower(), description=d.description, location=d.locationUri or None,
+        parameters=dict(d.parameters or {}), owner_name=d.ownerName,
+        owner_type=_principal_from(d.ownerType), create_time=d.createTime or 0,
+    )
+
+
+def database_to(d: Database) -> tt.Database:
+    return tt.Database(
+        name=d.name, description=d.description, locationUri=d.location,
+        parameters=dict(d.parameters), ownerName=d.owner_name,
+        ownerType=_principal_to(d.owner_type), catalogName=d.catalog, createTime=d.create_time,
+    )
+
+
+# --- tables -------------------------------------------------------------------------------
+def table_from(t: tt.Table) -> Table:
+    return Table(
+        db_name=_s(t.dbName).lower(), name=_s(t.tableName).lower(), sd=sd_from(t.sd),
+        partition_keys=tuple(column_from(c) for c in t.partitionKeys or ()),
+        parameters=dict(t.parameters or {}), table_type=t.tableType or "MANAGED_TABLE",
+        owner=t.owner, owner_type=_principal_from(t.ownerType) or "USER",
+        create_time=t.createTime or 0, last_access_time=t.lastAccessTime or 0,
+        retention=t.retention or 0, view_original_text=t.viewOriginalText,
+        view_expanded_text=t.viewExpandedText, temporary=bool(t.temporary),
+        rewrite_enabled=bool(t.rewriteEnabled),
+    )
+
+
+def table_to(t: Table) -> tt.Table:
+    return tt.Table(
+        tableName=t.name, dbName=t.db_name, owner=t.owner, createTime=t.create_time,
+        lastAccessTime=t.last_access_time, retention=t.retention, sd=sd_to(t.sd),
+        partitionKeys=[column_to(c) for c in t.partition_keys], parameters=dict(t.parameters),
+        viewOriginalText=t.view_original_text, viewExpandedText=t.view_expanded_text,
+        tableType=t.table_type, temporary=t.temporary, rewriteEnabled=t.rewrite_enabled,
+        catName=t.catalog, ownerType=_principal_to(t.owner_type),
+    )
+
+
+def table_meta_to(m: TableMeta) -> tt.TableMeta:
+    return tt.TableMeta(dbName=m.db_name, tableName=m.table_name, tableType=m.table_type,
+                        comments=m.comment, catName=m.catalog)
+
+
+# --- partitions ---------------------------------------------------------------------------
+def partition_from(p: tt.Partition) -> Partition:
+    return Partition(
+        db_name=_s(p.dbName).lower(), table_name=_s(p.tableName).lower(),
+        values=tuple(p.values or ()), sd=sd_from(p.sd), parameters=dict(p.parameters or {}),
+        create_time=p.createTime or 0, last_access_time=p.lastAccessTime or 0,
+    )
+
+
+def partition_to(p: Partition) -> tt.Partition:
+    return tt.Partition(
+        values=list(p.values), dbName=p.db_name, tableName=p.table_name,
+        createTime=p.create_time, lastAccessTime=p.last_access_time, sd=sd_to(p.sd),
+        parameters=dict(p.parameters), catName=p.catalog,
+    )
+
+
+# --- functions ----------------------------------------------------------------------------
+def function_from(f: tt.Function) -> Function:
+    return Function(
+        db_name=_s(f.dbName).lower(), name=_s(f.functionName).lower(), class_name=f.className or "",
+        owner_name=f.ownerName, owner_type=_principal_from(f.ownerType) or "USER",
+        function_type=f.functionType or 1, create_time=f.createTime or 0,
+        resource_uris=tuple(ResourceUri(r.resourceType, r.uri) for r in f.resourceUris or ()),
+    )
+
+
+def function_to(f: Function) -> tt.Function:
+    return tt.Function(
+        functionName=f.name, dbName=f.db_name, className=f.class_name, ownerName=f.owner_name,
+        ownerType=_principal_to(f.owner_type), createTime=f.create_time,
+        functionType=f.function_type,
+        resourceUris=[tt.ResourceUri(resourceType=r.resource_type, uri=r.uri) for r in f.resource_uris],
+        catName=f.catalog,
+    )

@@ -1,0 +1,84 @@
+"""lakeglue errors → the Hive Thrift exceptions each method declares, in one place.
+
+A Thrift method can only return the exception types its IDL declares (anything else
+becomes an INTERNAL_ERROR TApplicationException on the wire). So each catalog error has a
+preference list, and the first type the called method declares wins; MetaException is
+the last resort, as in Hive.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Dict, Tuple, Type
+
+from hive_metastore import ThriftHiveMetastore as svc
+from hive_metastore import ttypes as tt
+from thrift.Thrift import TApplicationException
+
+from .. import errors
+
+log = logging.getLogger(__name__)
+
+_PREFERENCES: Dict[Type[errors.CatalogError], Tuple[type, ...]] = {
+    errors.NotFound: (tt.NoSuchObjectException, tt.InvalidOperationException, tt.InvalidObjectException),
+    errors.AlreadyExists: (tt.AlreadyExistsException, tt.InvalidOperationException, tt.InvalidObjectException),
+    errors.InvalidObject: (tt.InvalidObjectException, tt.InvalidOperationException),
+    errors.InvalidOperation: (tt.InvalidOperationException, tt.InvalidObjectException),
+    errors.InvalidInput: (tt.InvalidInputException,),
+    errors.Conflict: (),
+    errors.SchemaOutdated: (),
+    errors.StoreError: (),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def declared_exceptions(method: str) -> Tuple[type, ...]:
+    """Exception classes the IDL declares for `method` (from its generated result struct)."""
+    result = getattr(svc, f"{method}_result", None)
+    if result is None:
+        return ()
+    out = []
+    for spec in result.thrift_spec or ():
+        if spec and spec[2] != "success" and isinstance(spec[3], (list, tuple)):
+            cls = spec[3][0]
+            if isinstance(cls, type) and issubclass(cls, Exception):
+                out.append(cls)
+    return tuple(out)
+
+
+def to_thrift(method: str, err: errors.CatalogError) -> Exception:
+    declared = declared_exceptions(method)
+    for base, prefs in _PREFERENCES.items():
+        if isinstance(err, base):
+            for cls in prefs:
+                if cls in declared:
+                    return cls(message=err.message)
+            break
+    if tt.MetaException in declared:
+        return tt.MetaException(message=err.message)
+    return TApplicationException(TApplicationException.INTERNAL_ERROR, err.message)
+
+
+def thrift_errors(fn):
+    """Decorator for handler methods: catalog errors become the method's Thrift exceptions."""
+    name = fn.__name__
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except errors.CatalogError as e:
+            raise to_thrift(name, e) from e
+        except (tt.MetaException, tt.NoSuchObjectException, tt.AlreadyExistsException,
+                tt.InvalidObjectException, tt.InvalidOperationException, TApplicationException):
+            raise
+        except Exception as e:  # a bug or an unexpected store failure: log it, answer cleanly
+            log.exception("unexpected error in %s", name)
+            declared = declared_exceptions(name)
+            msg = f"Internal error in {name}: {type(e).__name__}: {e}"
+            if tt.MetaException in declared:
+                raise tt.MetaException(message=msg) from e
+            raise TApplicationException(TApplicationException.INTERNAL_ERROR, msg) from e
+
+    wrapper.thrift_method = True
+    return wrapper

@@ -1,0 +1,87 @@
+"""Where table data lives: default locations and data moves/deletes through fsspec.
+
+Locations are URIs (`file:///…`, `s3://…`); plain paths are taken as local.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from typing import Optional
+from urllib.parse import urlparse
+
+import fsspec
+
+log = logging.getLogger(__name__)
+
+
+def normalize_location(location: str) -> str:
+    """A URI for a location: plain absolute paths become file: URIs; trailing slashes go."""
+    if not location:
+        return location
+    if "://" not in location and not location.startswith("file:"):
+        location = "file:" + os.path.abspath(location)
+    if location.startswith("file:///"):
+        location = "file:" + location[len("file://"):]
+    return location.rstrip("/") if len(location) > len("file:/") else location
+
+
+def join(base: str, *parts: str) -> str:
+    return "/".join([base.rstrip("/")] + [p.strip("/") for p in parts])
+
+
+def _fs(location: str):
+    parsed = urlparse(location)
+    if parsed.scheme in ("", "file"):
+        return fsspec.filesystem("file"), parsed.path or location
+    fs, path = fsspec.core.url_to_fs(location)
+    return fs, path
+
+
+def make_dirs(location: Optional[str]) -> None:
+    """Create a directory for a new table/partition; failures are logged, not raised."""
+    if not location:
+        return
+    try:
+        fs, path = _fs(location)
+        fs.makedirs(path, exist_ok=True)
+    except Exception as e:  # the catalog change stands even if the directory cannot be made
+        log.warning("could not create %s: %s", location, e)
+
+
+def delete(location: Optional[str]) -> bool:
+    """Delete a directory tree; True if something was deleted. Errors are logged."""
+    if not location:
+        return False
+    try:
+        fs, path = _fs(location)
+        if fs.exists(path):
+            fs.rm(path, recursive=True)
+            return True
+    except Exception as e:
+        log.warning("could not delete data at %s: %s", location, e)
+    return False
+
+
+def move(src: str, dst: str) -> bool:
+    """Move a directory tree (renames of managed tables). Returns False if src is absent.
+
+    Raises OSError when the move fails, so the caller can keep the catalog unchanged.
+    """
+    fs, src_path = _fs(src)
+    dst_fs, dst_path = _fs(dst)
+    if type(fs) is not type(dst_fs):
+        raise OSError(f"cannot move data across filesystems: {src} -> {dst}")
+    if not fs.exists(src_path):
+        return False
+    if fs.exists(dst_path):
+        raise OSError(f"cannot move table data to {dst}: the target already exists")
+    parent = dst_path.rsplit("/", 1)[0]
+    if parent:
+        fs.makedirs(parent, exist_ok=True)
+    fs.mv(src_path, dst_path, recursive=True)
+    return True
+
+
+def is_under(path: str, prefix: str) -> bool:
+    prefix = prefix.rstrip("/")
+    return path == prefix or path.startswith(prefix + "/")
