@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # Quiet install, but keep errors visible: show the full log if it fails.
+export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 pip_log="$(mktemp)"
 trap 'rm -f "$pip_log"' EXIT
 if ! python -m pip install --disable-pip-version-check --no-input -q -e '.[test]' >"$pip_log" 2>&1; then
@@ -14,6 +15,8 @@ if ! python -m pip install --disable-pip-version-check --no-input -q -e '.[test]
   echo "scripts/test.sh: 'pip install -e .[test]' failed" >&2
   exit 1
 fi
-grep -iE '^(error|warning: .*(conflict|incompatible))' "$pip_log" >&2 || true
+# Surface resolver problems (e.g. "x requires y<2, but you have y 3 which is incompatible").
+grep -E '^ERROR|which is incompatible' "$pip_log" >&2 || true
 
+rm -f "$pip_log"; trap - EXIT
 exec python -m pytest -q -ra "$@"
