@@ -6,6 +6,16 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
+# System prerequisites the tests need: PostgreSQL server binaries (+ JDBC driver for the
+# reference metastore) and a Java runtime for Spark. Both steps are no-ops when present.
+export DEBIAN_FRONTEND=noninteractive
+LAKEGLUE_PG_BIN="$(bash scripts/ensure-postgres.sh --jdbc)"
+export LAKEGLUE_PG_BIN
+if ! java -version >/dev/null 2>&1; then
+  apt-get update -q >&2
+  apt-get install -y -q --no-install-recommends openjdk-17-jre-headless </dev/null >&2
+fi
+
 # Quiet install, but keep errors visible: show the full log if it fails.
 export PIP_ROOT_USER_ACTION=ignore PIP_DISABLE_PIP_VERSION_CHECK=1
 pip_log="$(mktemp)"
