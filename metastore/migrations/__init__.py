@@ -42,6 +42,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(cfg, revision)
 
 
+def _has_catalog_tables(engine: Engine) -> bool:
+    from sqlalchemy import inspect
+
+    return any(name.startswith("lg_") for name in inspect(engine).get_table_names())
+
+
 def check(engine: Engine, *, auto_upgrade_empty: bool = True) -> None:
     """Verify the schema is at head; an empty database is upgraded when allowed.
 
@@ -51,7 +57,7 @@ def check(engine: Engine, *, auto_upgrade_empty: bool = True) -> None:
     head = head_revision()
     if current == head:
         return
-    if current is None and auto_upgrade_empty:
+    if current is None and auto_upgrade_empty and not _has_catalog_tables(engine):
         upgrade(engine)
         return
     url = engine.url.render_as_string(hide_password=True)

@@ -1,0 +1,20 @@
+import pytest
+
+from metastore.service import hive_pattern, _match
+
+
+@pytest.mark.parametrize("pattern, names, expected", [
+    (None, ["a", "b"], ["a", "b"]),
+    ("*", ["a", "b"], ["a", "b"]),
+    ("sales*", ["sales", "sales_2024", "presales"], ["sales", "sales_2024"]),
+    ("*_raw|dim_*", ["x_raw", "dim_a", "fact"], ["x_raw", "dim_a"]),
+    ("SALES", ["sales"], ["sales"]),
+    ("a.b", ["a.b", "axb"], ["a.b"]),  # only * and | are special
+    ("t_1", ["t_1", "tx1"], ["t_1"]),
+])
+def test_hive_patterns(pattern, names, expected):
+    assert _match(names, pattern) == expected
+
+
+def test_empty_pattern_matches_everything():
+    assert hive_pattern("") is None
