@@ -1,21 +1,42 @@
-"""Assembly: config → store → service → Thrift server."""
+"""Assembly: config → stores → services → Thrift server."""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from .config import MetastoreConfig
 from .service import CatalogService
 from .store import open_store
+from .store.sql_txn import TxnStore
+from .txn_service import TxnService
+
+
+@dataclass
+class Services:
+    """Everything the protocol adapters call, over one catalog database."""
+
+    catalog: CatalogService
+    txns: TxnService
+
+    def close(self) -> None:
+        self.catalog.store.close()
+
+
+def build_services(db_url: str, warehouse: str, *, lock_timeout_s: float = 300.0) -> Services:
+    """Open the store (refusing an outdated schema) and make sure `default` exists."""
+    store = open_store(db_url)
+    catalog = CatalogService(store, warehouse)
+    catalog.ensure_default_database()
+    txns = TxnService(TxnStore(store.tx, timeout_ms=int(lock_timeout_s * 1000)))
+    return Services(catalog=catalog, txns=txns)
 
 
 def build_service(db_url: str, warehouse: str) -> CatalogService:
-    """Open the store (refusing an outdated schema) and make sure `default` exists."""
-    service = CatalogService(open_store(db_url), warehouse)
-    service.ensure_default_database()
-    return service
+    return build_services(db_url, warehouse).catalog
 
 
 def build_server(config: MetastoreConfig):
     from .thrift.server import MetastoreServer
 
     config = config.resolved()
-    service = build_service(config.db_url, config.warehouse)
-    return MetastoreServer(service, host=config.host, port=config.port, framed=config.framed)
+    services = build_services(config.db_url, config.warehouse)
+    return MetastoreServer(services, host=config.host, port=config.port, framed=config.framed)

@@ -62,3 +62,27 @@ class StoreError(CatalogError):
     """The backing store failed in a way the caller cannot fix (connection lost, disk full)."""
 
     code = "STORE_ERROR"
+
+
+class NoSuchLock(NotFound):
+    """The lock id is unknown (released, expired, or never granted)."""
+
+    code = "NO_SUCH_LOCK"
+
+
+class NoSuchTxn(NotFound):
+    """The transaction id is unknown or already committed."""
+
+    code = "NO_SUCH_TXN"
+
+
+class TxnAborted(InvalidOperation):
+    """The transaction was aborted (explicitly or by heartbeat timeout)."""
+
+    code = "TXN_ABORTED"
+
+
+class TxnOpen(InvalidOperation):
+    """The operation is not allowed while the lock's transaction is open."""
+
+    code = "TXN_OPEN"

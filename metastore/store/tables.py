@@ -108,3 +108,103 @@ functions = Table(
     Column("resource_uris", Text, nullable=False),
     UniqueConstraint("db_id", "name", name="uq_lg_functions_name"),
 )
+
+# --- column statistics (rows go with their table/partition: ON DELETE CASCADE) -------------
+table_column_stats = Table(
+    "lg_table_column_stats",
+    metadata,
+    Column("table_id", Integer, ForeignKey("lg_tables.id", ondelete="CASCADE"), primary_key=True),
+    Column("column_name", String(NAME), primary_key=True),
+    Column("engine", String(32), primary_key=True),
+    Column("column_type", String(2000), nullable=False),
+    Column("stats", Text, nullable=False),
+    Column("last_analyzed", BigInteger, nullable=False),
+)
+
+partition_column_stats = Table(
+    "lg_partition_column_stats",
+    metadata,
+    Column("partition_id", Integer, ForeignKey("lg_partitions.id", ondelete="CASCADE"), primary_key=True),
+    Column("column_name", String(NAME), primary_key=True),
+    Column("engine", String(32), primary_key=True),
+    Column("table_id", Integer, nullable=False),
+    Column("column_type", String(2000), nullable=False),
+    Column("stats", Text, nullable=False),
+    Column("last_analyzed", BigInteger, nullable=False),
+)
+Index("ix_lg_partition_column_stats_table", partition_column_stats.c.table_id, partition_column_stats.c.column_name)
+
+# --- locks and transactions ----------------------------------------------------------------
+txns = Table(
+    "lg_txns",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("state", String(16), nullable=False),
+    Column("user", String(NAME)),
+    Column("hostname", String(NAME)),
+    Column("agent_info", String(2000)),
+    Column("started", BigInteger, nullable=False),
+    Column("last_heartbeat", BigInteger, nullable=False),
+    sqlite_autoincrement=True,
+)
+Index("ix_lg_txns_state", txns.c.state)
+
+locks = Table(
+    "lg_locks",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("txn_id", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("user", String(NAME)),
+    Column("hostname", String(NAME)),
+    Column("agent_info", String(2000)),
+    Column("created", BigInteger, nullable=False),
+    Column("acquired_at", BigInteger),
+    Column("last_heartbeat", BigInteger, nullable=False),
+    Column("heartbeat_count", Integer, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+lock_components = Table(
+    "lg_lock_components",
+    metadata,
+    Column("lock_id", BigInteger, ForeignKey("lg_locks.id", ondelete="CASCADE"), primary_key=True),
+    Column("idx", Integer, primary_key=True),
+    Column("type", String(16), nullable=False),
+    Column("level", String(16), nullable=False),
+    Column("db_name", String(NAME), nullable=False),
+    Column("table_name", String(NAME)),
+    Column("partition_name", String(2000)),
+)
+
+table_write_ids = Table(
+    "lg_table_write_ids",
+    metadata,
+    Column("db_name", String(NAME), primary_key=True),
+    Column("table_name", String(NAME), primary_key=True),
+    Column("next_write_id", BigInteger, nullable=False),
+)
+
+txn_write_ids = Table(
+    "lg_txn_write_ids",
+    metadata,
+    Column("txn_id", BigInteger, primary_key=True),
+    Column("db_name", String(NAME), primary_key=True),
+    Column("table_name", String(NAME), primary_key=True),
+    Column("write_id", BigInteger, nullable=False),
+)
+
+# --- notification log (Hive NotificationEvent) ----------------------------------------------
+notifications = Table(
+    "lg_notifications",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("event_time", BigInteger, nullable=False),
+    Column("event_type", String(64), nullable=False),
+    Column("catalog", String(NAME)),
+    Column("db_name", String(NAME)),
+    Column("table_name", String(NAME)),
+    Column("message_format", String(32), nullable=False),
+    Column("message", Text, nullable=False),
+    sqlite_autoincrement=True,
+)

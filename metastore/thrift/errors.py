@@ -20,6 +20,11 @@ from .. import errors
 log = logging.getLogger(__name__)
 
 _PREFERENCES: Dict[Type[errors.CatalogError], Tuple[type, ...]] = {
+    # specific kinds first: the first base class that matches decides
+    errors.NoSuchLock: (tt.NoSuchLockException,),
+    errors.NoSuchTxn: (tt.NoSuchTxnException,),
+    errors.TxnAborted: (tt.TxnAbortedException,),
+    errors.TxnOpen: (tt.TxnOpenException,),
     errors.NotFound: (tt.NoSuchObjectException, tt.InvalidOperationException, tt.InvalidObjectException),
     errors.AlreadyExists: (tt.AlreadyExistsException, tt.InvalidOperationException, tt.InvalidObjectException),
     errors.InvalidObject: (tt.InvalidObjectException, tt.InvalidOperationException),
@@ -59,6 +64,12 @@ def to_thrift(method: str, err: errors.CatalogError) -> Exception:
     return TApplicationException(TApplicationException.INTERNAL_ERROR, err.message)
 
 
+_THRIFT_EXCEPTIONS = tuple(
+    cls for cls in vars(tt).values()
+    if isinstance(cls, type) and issubclass(cls, Exception) and cls.__module__ == tt.__name__
+)
+
+
 def thrift_errors(fn):
     """Decorator for handler methods: catalog errors become the method's Thrift exceptions."""
     name = fn.__name__
@@ -69,8 +80,7 @@ def thrift_errors(fn):
             return fn(*args, **kwargs)
         except errors.CatalogError as e:
             raise to_thrift(name, e) from e
-        except (tt.MetaException, tt.NoSuchObjectException, tt.AlreadyExistsException,
-                tt.InvalidObjectException, tt.InvalidOperationException, TApplicationException):
+        except (TApplicationException, *_THRIFT_EXCEPTIONS):
             raise
         except Exception as e:  # a bug or an unexpected store failure: log it, answer cleanly
             log.exception("unexpected error in %s", name)

@@ -13,7 +13,7 @@ from thrift.protocol.TProtocol import TProtocolException
 from thrift.Thrift import TApplicationException, TMessageType, TType
 from thrift.transport import TSocket, TTransport
 
-from ..service import CatalogService
+from ..app import Services
 from .handler import Handler, implemented_methods
 
 log = logging.getLogger(__name__)
@@ -61,9 +61,10 @@ class Processor(ThriftHiveMetastore.Processor):
 class MetastoreServer:
     """A ThriftHiveMetastore server on host:port (port 0 picks a free one)."""
 
-    def __init__(self, service: CatalogService, host: str = "127.0.0.1", port: int = 9083,
+    def __init__(self, services: "Services", host: str = "127.0.0.1", port: int = 9083,
                  framed: bool = False, backlog: int = 128):
-        self.handler = Handler(service)
+        self.services = services
+        self.handler = Handler(services.catalog, services.txns)
         self.processor = Processor(self.handler)
         self.host = host
         self.framed = framed

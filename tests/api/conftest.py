@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from metastore.app import build_service
+from metastore.app import build_services
 from metastore.thrift.handler import Handler
 from tests.support.catalog import ThriftClient, running_metastore
 
@@ -13,9 +13,9 @@ from tests.support.catalog import ThriftClient, running_metastore
 def hms(request, db_url, warehouse):
     """A ThriftHiveMetastore-shaped client: the handler itself, or a Thrift client."""
     if request.param == "inproc":
-        service = build_service(db_url, warehouse)
-        yield Handler(service)
-        service.store.close()
+        services = build_services(db_url, warehouse)
+        yield Handler(services.catalog, services.txns)
+        services.close()
     else:
         with running_metastore(db_url, warehouse) as server:
             client = ThriftClient("127.0.0.1", server.port)

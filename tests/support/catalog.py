@@ -12,7 +12,7 @@ from hive_metastore import ThriftHiveMetastore
 from thrift.protocol import TBinaryProtocol
 from thrift.transport import TSocket, TTransport
 
-from metastore.app import build_service
+from metastore.app import build_services
 from metastore.thrift.server import MetastoreServer
 
 
@@ -20,6 +20,7 @@ class ThriftClient:
     """A ThriftHiveMetastore client over a real socket (buffered or framed transport)."""
 
     def __init__(self, host: str, port: int, framed: bool = False, timeout_ms: int = 60000):
+        self.host, self.port, self.framed = host, port, framed
         sock = TSocket.TSocket(host, port)
         sock.setTimeout(timeout_ms)
         self.transport = TTransport.TFramedTransport(sock) if framed else TTransport.TBufferedTransport(sock)
@@ -36,13 +37,13 @@ class ThriftClient:
 @contextlib.contextmanager
 def running_metastore(db_url: str, warehouse: str, framed: bool = False) -> Iterator[MetastoreServer]:
     """An in-process metastore on a free loopback port."""
-    server = MetastoreServer(build_service(db_url, warehouse), host="127.0.0.1", port=0, framed=framed)
+    server = MetastoreServer(build_services(db_url, warehouse), host="127.0.0.1", port=0, framed=framed)
     server.start()
     try:
         yield server
     finally:
         server.stop()
-        server.handler.service.store.close()
+        server.services.close()
 
 
 class MetastoreProcess:

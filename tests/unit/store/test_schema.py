@@ -57,3 +57,22 @@ def test_unversioned_non_empty_database_is_not_touched(tmp_path):
     with pytest.raises(SchemaOutdated):
         migrations.check(engine)
     engine.dispose()
+
+
+def test_database_at_previous_revision_is_refused_then_upgraded(db_url):
+    """A real upgrade path: a catalog created at revision 0001 must be migrated explicitly."""
+    from metastore.service import CatalogService
+
+    engine = make_engine(db_url)
+    try:
+        migrations.upgrade(engine, "0001")
+        assert migrations.current_revision(engine) == "0001"
+        with pytest.raises(SchemaOutdated):
+            open_store(db_url)
+        migrations.upgrade(engine)
+        store = open_store(db_url)
+        CatalogService(store, "file:/tmp/wh").ensure_default_database()
+        assert store.list_database_names() == ["default"]
+        store.close()
+    finally:
+        engine.dispose()
