@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from .config import MetastoreConfig
 from .service import CatalogService
 from .store import open_store
+from .stats_service import StatsService
+from .store.sql_stats import SqlStatsStore
 from .store.sql_txn import TxnStore
 from .txn_service import TxnService
 
@@ -16,6 +18,12 @@ class Services:
 
     catalog: CatalogService
     txns: TxnService
+    stats: StatsService
+
+    def handler(self):
+        from .thrift.handler import Handler
+
+        return Handler(self.catalog, self.txns, self.stats)
 
     def close(self) -> None:
         self.catalog.store.close()
@@ -27,7 +35,8 @@ def build_services(db_url: str, warehouse: str, *, lock_timeout_s: float = 300.0
     catalog = CatalogService(store, warehouse)
     catalog.ensure_default_database()
     txns = TxnService(TxnStore(store.tx, timeout_ms=int(lock_timeout_s * 1000)))
-    return Services(catalog=catalog, txns=txns)
+    stats = StatsService(catalog, SqlStatsStore(store))
+    return Services(catalog=catalog, txns=txns, stats=stats)
 
 
 def build_service(db_url: str, warehouse: str) -> CatalogService:

@@ -14,7 +14,8 @@ from .base import DroppedDatabase, DroppedTable, PartitionQuery, Store
 from .filter_sql import FilterCompiler
 from .session import Transactions
 from .tables import databases as D, functions as F, partition_values as PV, partitions as P
-from .tables import storage_templates as ST, tables as T
+from .tables import partition_column_stats as PCS, storage_templates as ST, table_column_stats as TCS
+from .tables import tables as T
 
 _CHUNK = 500
 CATALOG = "hive"
@@ -177,6 +178,11 @@ class SqlStore(Store):
             )
             if cascade or location_move:
                 self._rewrite_partitions(conn, row.id, table, cascade, location_move)
+            # Statistics of columns the table no longer has are meaningless: drop them.
+            keep = [c.name for c in table.sd.columns] + [k.name for k in table.partition_keys]
+            conn.execute(delete(TCS).where(TCS.c.table_id == row.id, TCS.c.column_name.not_in(keep)))
+            if cascade:
+                conn.execute(delete(PCS).where(PCS.c.table_id == row.id, PCS.c.column_name.not_in(keep)))
             stored = conn.execute(select(T).where(T.c.id == row.id)).first()
             return m.table_from_row(stored, table.db_name, CATALOG)
 

@@ -17,8 +17,10 @@ from .. import __version__
 from ..model import DEFAULT_PARTITION_NAME
 from ..service import CatalogService
 from . import convert as c
+from ..stats_service import StatsService
 from ..txn_service import TxnService
 from .errors import thrift_errors
+from .handler_stats import StatsMethods
 from .handler_txn import TxnMethods
 
 log = logging.getLogger(__name__)
@@ -44,13 +46,15 @@ def _flag(env: dict, key: str) -> bool:
     return str(env.get(key, "")).lower() == "true"
 
 
-class Handler(TxnMethods):
+class Handler(TxnMethods, StatsMethods):
     """One instance serves every connection; per-connection state (ugi) is not needed.
     Method groups beyond the core catalog live in mixins (handler_*.py)."""
 
-    def __init__(self, service: CatalogService, txns: "TxnService", name: str = "lakeglue"):
+    def __init__(self, service: CatalogService, txns: "TxnService", stats: "StatsService",
+                 name: str = "lakeglue"):
         self.service = service
         self.txns = txns
+        self.stats = stats
         self._name = name
         self._started = int(time.time())
         self._config = dict(_CONFIG_DEFAULTS, **{"hive.metastore.warehouse.dir": service.warehouse})

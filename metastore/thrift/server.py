@@ -43,7 +43,8 @@ class Processor(ThriftHiveMetastore.Processor):
             return
         try:
             fn(self, seqid, iprot, oprot)
-        except (TProtocolException, UnicodeDecodeError, ValueError, TypeError, AttributeError) as e:
+        except (TProtocolException, UnicodeDecodeError, ValueError, TypeError, AttributeError,
+                OverflowError) as e:  # the C decoder raises OverflowError for negative lengths
             log.warning("malformed %s request: %s", name, e)
             self._reply_error(oprot, name, seqid, TApplicationException.PROTOCOL_ERROR,
                               f"Malformed arguments for {name}: {e}")
@@ -64,7 +65,7 @@ class MetastoreServer:
     def __init__(self, services: "Services", host: str = "127.0.0.1", port: int = 9083,
                  framed: bool = False, backlog: int = 128):
         self.services = services
-        self.handler = Handler(services.catalog, services.txns)
+        self.handler = services.handler()
         self.processor = Processor(self.handler)
         self.host = host
         self.framed = framed

@@ -14,7 +14,7 @@ def hms(request, db_url, warehouse):
     """A ThriftHiveMetastore-shaped client: the handler itself, or a Thrift client."""
     if request.param == "inproc":
         services = build_services(db_url, warehouse)
-        yield Handler(services.catalog, services.txns)
+        yield services.handler()
         services.close()
     else:
         with running_metastore(db_url, warehouse) as server:

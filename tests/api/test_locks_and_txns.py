@@ -112,7 +112,7 @@ def test_abandoned_locks_expire_after_heartbeat_timeout(db_url, warehouse):
     now = [1000.0]
     services = build_services(db_url, warehouse, lock_timeout_s=30)
     services.txns.clock = lambda: now[0]
-    h = Handler(services.catalog, services.txns)
+    h = services.handler()
     try:
         abandoned = h.lock(table_lock(EXCL))
         waiting = h.lock(table_lock(EXCL))
@@ -130,7 +130,7 @@ def test_abandoned_locks_expire_after_heartbeat_timeout(db_url, warehouse):
 
 def test_concurrent_exclusive_requests_grant_one_at_a_time(db_url, warehouse):
     services = build_services(db_url, warehouse)
-    h = Handler(services.catalog, services.txns)
+    h = services.handler()
     results, errors = [], []
 
     def worker():
