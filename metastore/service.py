@@ -100,8 +100,12 @@ class CatalogService:
         current = self.store.get_database(name)
         if db.name and db.name.lower() != name:
             raise InvalidOperation("Renaming a database is not supported")
+        # As in Hive, attributes the new object leaves unset keep their current values.
         self.store.alter_database(name, replace(
-            db, name=name, location=warehouse.normalize_location(db.location or current.location)))
+            db, name=name, location=warehouse.normalize_location(db.location or current.location),
+            description=db.description or current.description,
+            owner_name=db.owner_name if db.owner_name is not None else current.owner_name,
+            owner_type=db.owner_type if db.owner_type is not None else current.owner_type))
 
     def drop_database(self, name: str, delete_data: bool, cascade: bool) -> None:
         name = name.lower()
@@ -170,6 +174,54 @@ class CatalogService:
             and (tbl_rx is None or tbl_rx.match(meta.table_name))
             and (types is None or meta.table_type.upper() in types)
         ]
+
+    def list_tables_by_filter(self, db_name: str, filter_text: str, max_tables: int = -1) -> List[str]:
+        """Names of tables whose owner/parameters match a Hive table filter, e.g.
+        `hive_filter_field_params__table_type = "ICEBERG"`. Raises NotFound, InvalidInput."""
+        from .filter.evaluate import evaluate
+
+        names = self.store.list_table_names(db_name.lower())
+        if not filter_text or not filter_text.strip():
+            return names[:max_tables] if max_tables is not None and max_tables >= 0 else names
+        try:
+            ast = parse_filter(filter_text)
+        except FilterError as e:
+            raise InvalidInput(str(e)) from e
+        out: List[str] = []
+        for t in self.store.get_tables(db_name.lower(), names):
+            lowered = {k.lower(): v for k, v in t.parameters.items()}
+
+            def lookup(key: str, t=t, lowered=lowered):
+                if key == "hive_filter_field_owner__":
+                    return t.owner
+                if key == "hive_filter_field_last_access__":
+                    return str(t.last_access_time)
+                if key.startswith("hive_filter_field_params__"):
+                    param = key[len("hive_filter_field_params__"):]
+                    return t.parameters.get(param, lowered.get(param))
+                raise InvalidInput(f"Invalid key name in filter: {key}. Use constants from "
+                                   "hive_metastoreConstants")
+
+            if evaluate(ast, lookup):
+                out.append(t.name)
+                if max_tables is not None and 0 <= max_tables <= len(out):
+                    break
+        return out
+
+    def truncate_table(self, db_name: str, table_name: str, partition_names: Optional[Sequence[str]]) -> None:
+        """Delete the data of a managed table (or of some of its partitions), keeping the
+        metadata and the directories. Raises NotFound; InvalidOperation for external tables."""
+        t = self.get_table(db_name, table_name)
+        if t.is_external or t.is_view:
+            raise InvalidOperation(f"Cannot truncate non-managed table {t.db_name}.{t.name}.")
+        if t.partition_keys:
+            parts = (self.get_partitions_by_names(t.db_name, t.name, partition_names)
+                     if partition_names else self.list_partitions(t.db_name, t.name))
+            locations = [p.sd.location for p in parts]
+        else:
+            locations = [t.sd.location]
+        for loc in locations:
+            warehouse.empty_directory(loc)
 
     def get_schema(self, db_name: str, table_name: str, with_partition_keys: bool) -> List[Column]:
         t = self.get_table(db_name, table_name)

@@ -62,6 +62,17 @@ def delete(location: Optional[str]) -> bool:
     return False
 
 
+def empty_directory(location: Optional[str]) -> None:
+    """Delete what is inside a directory, keeping the directory (TRUNCATE)."""
+    if not location:
+        return
+    fs, path = _fs(location)
+    if not fs.exists(path):
+        return
+    for entry in fs.ls(path, detail=False):
+        fs.rm(entry, recursive=True)
+
+
 def move(src: str, dst: str) -> bool:
     """Move a directory tree (renames of managed tables). Returns False if src is absent.
 

@@ -70,13 +70,43 @@ _THRIFT_EXCEPTIONS = tuple(
 )
 
 
+# Argument names that carry a database name or pattern in the IDL's older calls (table names
+# cannot contain "@" or "#", so decoding the shared names is safe). Hive 3+ clients send
+# these as `@<catalog>#<db>`; see decode_db_name.
+_DB_ARGS = frozenset({"db_name", "dbname", "dbName", "db", "name", "pattern", "db_patterns"})
+
+
+def decode_db_name(value):
+    """`@hive#sales` → `sales` (Hive 3+ prepends the catalog to database names in calls that
+    have no catalog field). `@hive#` means no database and `@hive#!` the empty name.
+    Catalogs other than `hive` do not exist here."""
+    if not isinstance(value, str) or not value.startswith("@") or "#" not in value:
+        return value
+    catalog, _, db = value[1:].partition("#")
+    if catalog.lower() != "hive":
+        raise errors.NotFound(f"Catalog {catalog} does not exist")
+    if db == "":
+        return None
+    return "" if db == "!" else db
+
+
 def thrift_errors(fn):
-    """Decorator for handler methods: catalog errors become the method's Thrift exceptions."""
+    """Decorator for handler methods: decodes catalog-prefixed database names and turns
+    catalog errors into the method's declared Thrift exceptions."""
     name = fn.__name__
+    code = fn.__code__
+    db_positions = [i for i, arg in enumerate(code.co_varnames[: code.co_argcount]) if arg in _DB_ARGS]
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
+            if db_positions:
+                args = list(args)
+                for i in db_positions:
+                    if i < len(args):
+                        args[i] = decode_db_name(args[i])
+                for key in _DB_ARGS.intersection(kwargs):
+                    kwargs[key] = decode_db_name(kwargs[key])
             return fn(*args, **kwargs)
         except errors.CatalogError as e:
             raise to_thrift(name, e) from e

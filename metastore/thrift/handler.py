@@ -20,6 +20,7 @@ from . import convert as c
 from ..stats_service import StatsService
 from ..txn_service import TxnService
 from .errors import thrift_errors
+from .handler_compat import CompatMethods
 from .handler_stats import StatsMethods
 from .handler_txn import TxnMethods
 
@@ -46,7 +47,7 @@ def _flag(env: dict, key: str) -> bool:
     return str(env.get(key, "")).lower() == "true"
 
 
-class Handler(TxnMethods, StatsMethods):
+class Handler(CompatMethods, TxnMethods, StatsMethods):
     """One instance serves every connection; per-connection state (ugi) is not needed.
     Method groups beyond the core catalog live in mixins (handler_*.py)."""
 

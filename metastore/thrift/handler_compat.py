@@ -1,0 +1,182 @@
+"""Hive 3/4 request-style methods, catalogs, and the calls Trino and Hive clients make at
+startup (roles, privileges, constraints) → CatalogService."""
+from __future__ import annotations
+
+from hive_metastore import ttypes as tt
+
+from ..errors import InvalidOperation, NotFound
+from . import convert as c
+from .errors import thrift_errors
+
+CATALOG = "hive"
+
+
+def _check_catalog(name) -> None:
+    if name and name.lower() != CATALOG:
+        raise NotFound(f"Catalog {name} does not exist")
+
+
+class CompatMethods:
+    """Mixin for Handler; needs `self.service` (a CatalogService)."""
+
+    # --- catalogs --------------------------------------------------------------------------
+    @thrift_errors
+    def get_catalogs(self):
+        return tt.GetCatalogsResponse(names=[CATALOG])
+
+    @thrift_errors
+    def get_catalog(self, catName):
+        name = catName.name if catName is not None else None
+        _check_catalog(name or CATALOG)
+        return tt.GetCatalogResponse(catalog=tt.Catalog(
+            name=CATALOG, description="Default catalog, for Hive", locationUri=self.service.warehouse,
+            createTime=self._started))
+
+    # --- request-style databases and tables ------------------------------------------------
+    @thrift_errors
+    def get_database_req(self, request):
+        _check_catalog(request.catalogName)
+        return c.database_to(self.service.get_database(request.name))
+
+    @thrift_errors
+    def drop_database_req(self, req):
+        _check_catalog(req.catalogName)
+        try:
+            self.service.drop_database(req.name, bool(req.deleteData), bool(req.cascade))
+        except NotFound:
+            if not req.ignoreUnknownDb:
+                raise
+
+    @thrift_errors
+    def create_table_req(self, request):
+        self.service.create_table(c.table_from(request.table))
+
+    @thrift_errors
+    def get_fields_req(self, req):
+        cols = self.service.get_schema(req.dbName, req.tblName, False)
+        return tt.GetFieldsResponse(fields=[c.column_to(col) for col in cols])
+
+    @thrift_errors
+    def get_schema_req(self, req):
+        cols = self.service.get_schema(req.dbName, req.tblName, True)
+        return tt.GetSchemaResponse(fields=[c.column_to(col) for col in cols])
+
+    @thrift_errors
+    def get_table_names_by_filter(self, dbname, filter, max_tables):
+        return self.service.list_tables_by_filter(dbname, filter, -1 if max_tables is None else max_tables)
+
+    @thrift_errors
+    def truncate_table(self, dbName, tableName, partNames):
+        self.service.truncate_table(dbName, tableName, partNames)
+
+    @thrift_errors
+    def truncate_table_req(self, req):
+        self.service.truncate_table(req.dbName, req.tableName, req.partNames)
+        return tt.TruncateTableResponse()
+
+    # --- request-style partitions ----------------------------------------------------------
+    @thrift_errors
+    def get_partition_req(self, req):
+        _check_catalog(req.catName)
+        return tt.GetPartitionResponse(partition=c.partition_to(
+            self.service.get_partition(req.dbName, req.tblName, req.partVals or [])))
+
+    @thrift_errors
+    def get_partitions_ps_with_auth_req(self, req):
+        _check_catalog(req.catName)
+        parts = self.service.list_partitions(req.dbName, req.tblName, partial_values=req.partVals,
+                                             limit=-1 if req.maxParts is None else req.maxParts)
+        return tt.GetPartitionsPsWithAuthResponse(partitions=[c.partition_to(p) for p in parts])
+
+    @thrift_errors
+    def get_partition_names_ps_req(self, req):
+        _check_catalog(req.catName)
+        names = self.service.list_partition_names(req.dbName, req.tblName, partial_values=req.partValues,
+                                                   limit=-1 if req.maxParts is None else req.maxParts)
+        return tt.GetPartitionNamesPsResponse(names=names)
+
+    @thrift_errors
+    def get_partition_names_req(self, req):
+        # The expression is a serialized Hive ExprNodeDesc that only Hive's own classes can
+        # evaluate; without one this is "list names". With one, clients fall back to the
+        # filter-string calls when they receive this MetaException.
+        if req.expr:
+            raise InvalidOperation("Partition expressions are not supported; use get_partitions_by_filter")
+        return self.service.list_partition_names(req.dbName, req.tblName,
+                                                 limit=-1 if req.maxParts is None else req.maxParts)
+
+    @thrift_errors
+    def get_partition_values(self, request):
+        names = self.service.list_partition_names(request.dbName, request.tblName,
+                                                  filter_text=request.filter,
+                                                  limit=-1 if request.maxParts is None else request.maxParts)
+        table = self.service.get_table(request.dbName, request.tblName)
+        wanted = [f.name.lower() for f in request.partitionKeys or table.partition_keys]
+        keys = list(table.partition_key_names)
+        rows = []
+        for name in names:
+            values = dict(zip(keys, self.service.partition_values(request.dbName, request.tblName, name)))
+            rows.append(tt.PartitionValuesRow(row=[values[k] for k in wanted]))
+        if request.applyDistinct:
+            seen, distinct = set(), []
+            for r in rows:
+                if tuple(r.row) not in seen:
+                    seen.add(tuple(r.row))
+                    distinct.append(r)
+            rows = distinct
+        return tt.PartitionValuesResponse(partitionValues=rows)
+
+    # --- roles, privileges, constraints: answered as an authorization-free Hive would -------
+    @thrift_errors
+    def get_role_names(self):
+        return ["public", "admin"]
+
+    @thrift_errors
+    def list_roles(self, principal_name, principal_type):
+        return [tt.Role(roleName="public", ownerName="admin")]
+
+    @thrift_errors
+    def get_principals_in_role(self, request):
+        return tt.GetPrincipalsInRoleResponse(principalGrants=[])
+
+    @thrift_errors
+    def get_role_grants_for_principal(self, request):
+        return tt.GetRoleGrantsForPrincipalResponse(principalGrants=[])
+
+    @thrift_errors
+    def get_privilege_set(self, hiveObject, user_name, group_names):
+        return tt.PrincipalPrivilegeSet(userPrivileges={}, groupPrivileges={}, rolePrivileges={})
+
+    @thrift_errors
+    def list_privileges(self, principal_name, principal_type, hiveObject):
+        return []
+
+    def _no_constraints(self, request, response_cls, field):
+        self.service.get_table(request.db_name, request.tbl_name)
+        return response_cls(**{field: []})
+
+    @thrift_errors
+    def get_primary_keys(self, request):
+        return self._no_constraints(request, tt.PrimaryKeysResponse, "primaryKeys")
+
+    @thrift_errors
+    def get_unique_constraints(self, request):
+        return self._no_constraints(request, tt.UniqueConstraintsResponse, "uniqueConstraints")
+
+    @thrift_errors
+    def get_not_null_constraints(self, request):
+        return self._no_constraints(request, tt.NotNullConstraintsResponse, "notNullConstraints")
+
+    @thrift_errors
+    def get_default_constraints(self, request):
+        return self._no_constraints(request, tt.DefaultConstraintsResponse, "defaultConstraints")
+
+    @thrift_errors
+    def get_check_constraints(self, request):
+        return self._no_constraints(request, tt.CheckConstraintsResponse, "checkConstraints")
+
+    @thrift_errors
+    def get_foreign_keys(self, request):
+        if request.foreign_db_name and request.foreign_tbl_name:
+            self.service.get_table(request.foreign_db_name, request.foreign_tbl_name)
+        return tt.ForeignKeysResponse(foreignKeys=[])
