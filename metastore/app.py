@@ -7,6 +7,7 @@ from .config import MetastoreConfig
 from .service import CatalogService
 from .store import open_store
 from .stats_service import StatsService
+from .store.sql_events import EventLog
 from .store.sql_stats import SqlStatsStore
 from .store.sql_txn import TxnStore
 from .txn_service import TxnService
@@ -19,11 +20,12 @@ class Services:
     catalog: CatalogService
     txns: TxnService
     stats: StatsService
+    events: EventLog
 
     def handler(self):
         from .thrift.handler import Handler
 
-        return Handler(self.catalog, self.txns, self.stats)
+        return Handler(self.catalog, self.txns, self.stats, self.events)
 
     def close(self) -> None:
         self.catalog.store.close()
@@ -36,7 +38,7 @@ def build_services(db_url: str, warehouse: str, *, lock_timeout_s: float = 300.0
     catalog.ensure_default_database()
     txns = TxnService(TxnStore(store.tx, timeout_ms=int(lock_timeout_s * 1000)))
     stats = StatsService(catalog, SqlStatsStore(store))
-    return Services(catalog=catalog, txns=txns, stats=stats)
+    return Services(catalog=catalog, txns=txns, stats=stats, events=EventLog(store.tx))
 
 
 def build_service(db_url: str, warehouse: str) -> CatalogService:

@@ -12,6 +12,7 @@ from ..model import Database, Function, Partition, Table, TableMeta, make_partit
 from . import mapping as m
 from .base import DroppedDatabase, DroppedTable, PartitionQuery, Store
 from .filter_sql import FilterCompiler
+from . import sql_events as ev
 from .session import Transactions
 from .tables import databases as D, functions as F, partition_values as PV, partitions as P
 from .tables import partition_column_stats as PCS, storage_templates as ST, table_column_stats as TCS
@@ -74,6 +75,7 @@ class SqlStore(Store):
             if exists:
                 raise AlreadyExists(f"Database {db.name} already exists")
             conn.execute(insert(D).values(**m.database_values(db)))
+            ev.append(conn, "CREATE_DATABASE", db.name, None, {"database": _db_payload(db)})
 
     def get_database(self, name: str) -> Database:
         with self.tx.read() as conn:
@@ -92,6 +94,7 @@ class SqlStore(Store):
             values = m.database_values(db)
             values.pop("name"), values.pop("catalog"), values.pop("create_time")
             conn.execute(update(D).where(D.c.id == db_id).values(**values))
+            ev.append(conn, "ALTER_DATABASE", name, None, {"database": _db_payload(db)})
 
     def drop_database(self, name: str, cascade: bool) -> DroppedDatabase:
         with self.tx.write() as conn:
@@ -107,6 +110,7 @@ class SqlStore(Store):
             dropped = tuple(self._drop_table(conn, name, t) for t in table_names)
             conn.execute(delete(F).where(F.c.db_id == row.id))
             conn.execute(delete(D).where(D.c.id == row.id))
+            ev.append(conn, "DROP_DATABASE", name, None, {"database": _db_payload(m.database_from_row(row))})
             return DroppedDatabase(m.database_from_row(row), dropped)
 
     # --- tables ----------------------------------------------------------------------------
@@ -117,6 +121,7 @@ class SqlStore(Store):
             if exists:
                 raise AlreadyExists(f"Table {table.db_name}.{table.name} already exists")
             conn.execute(insert(T).values(db_id=db_id, version=1, **m.table_values(table)))
+            ev.append(conn, "CREATE_TABLE", table.db_name, table.name, {"table": _table_payload(table)})
 
     def get_table(self, db_name: str, name: str) -> Table:
         with self.tx.read() as conn:
@@ -183,8 +188,11 @@ class SqlStore(Store):
             conn.execute(delete(TCS).where(TCS.c.table_id == row.id, TCS.c.column_name.not_in(keep)))
             if cascade:
                 conn.execute(delete(PCS).where(PCS.c.table_id == row.id, PCS.c.column_name.not_in(keep)))
-            stored = conn.execute(select(T).where(T.c.id == row.id)).first()
-            return m.table_from_row(stored, table.db_name, CATALOG)
+            stored = m.table_from_row(conn.execute(select(T).where(T.c.id == row.id)).first(), table.db_name, CATALOG)
+            ev.append(conn, "ALTER_TABLE", db_name, name, {
+                "tableBefore": _table_payload(m.table_from_row(row, db_name, CATALOG)),
+                "tableAfter": _table_payload(stored)})
+            return stored
 
     def _rewrite_partitions(self, conn, table_id, table: Table, cascade: bool, location_move):
         rows = conn.execute(
@@ -215,7 +223,9 @@ class SqlStore(Store):
         conn.execute(delete(PV).where(PV.c.table_id == row.id))
         conn.execute(delete(P).where(P.c.table_id == row.id))
         conn.execute(delete(T).where(T.c.id == row.id))
-        return DroppedTable(m.table_from_row(row, db_name, CATALOG), locations)
+        dropped = m.table_from_row(row, db_name, CATALOG)
+        ev.append(conn, "DROP_TABLE", db_name, name, {"table": _table_payload(dropped)})
+        return DroppedTable(dropped, locations)
 
     # --- partitions ------------------------------------------------------------------------
     def add_partitions(self, db_name, table_name, parts, if_not_exists) -> List[Partition]:
@@ -252,6 +262,8 @@ class SqlStore(Store):
                 added.append(p)
             if rows:
                 self._insert_partitions(conn, trow.id, rows)
+                ev.append(conn, "ADD_PARTITION", db_name, table_name,
+                          {"partitions": [r["name"] for r in rows]})
             return added
 
     def _insert_partitions(self, conn, table_id, rows) -> None:
@@ -362,6 +374,8 @@ class SqlStore(Store):
                 )
                 if res.rowcount == 0:
                     raise NotFound(f"Partition {db_name}.{table_name}/{name} does not exist")
+                ev.append(conn, "ALTER_PARTITION", db_name, table_name,
+                          {"partitionBefore": name, "partitionAfter": name, "location": p.sd.location})
 
     def rename_partition(self, db_name, table_name, old_values, part) -> None:
         with self.tx.write() as conn:
@@ -385,6 +399,8 @@ class SqlStore(Store):
                 dict(partition_id=old.id, idx=i, table_id=trow.id, value=v, num_value=m.numeric_value(v))
                 for i, v in enumerate(part.values)
             ])
+            ev.append(conn, "ALTER_PARTITION", db_name, table_name,
+                      {"partitionBefore": old_name, "partitionAfter": new_name, "location": part.sd.location})
 
     def drop_partitions(self, db_name, table_name, values_list, if_exists=False) -> List[Partition]:
         with self.tx.write() as conn:
@@ -408,6 +424,9 @@ class SqlStore(Store):
                 if ids:
                     conn.execute(delete(PV).where(PV.c.partition_id.in_(ids)))
                     conn.execute(delete(P).where(P.c.id.in_(ids)))
+            if found:
+                ev.append(conn, "DROP_PARTITION", db_name, table_name,
+                          {"partitions": [make_partition_name(keys, p.values) for p in found]})
             return found
 
     # --- functions -------------------------------------------------------------------------
@@ -417,6 +436,7 @@ class SqlStore(Store):
             if conn.execute(select(F.c.id).where(F.c.db_id == db_id, F.c.name == fn.name)).first():
                 raise AlreadyExists(f"Function {fn.db_name}.{fn.name} already exists")
             conn.execute(insert(F).values(db_id=db_id, **m.function_values(fn)))
+            ev.append(conn, "CREATE_FUNCTION", fn.db_name, None, {"function": fn.name, "className": fn.class_name})
 
     def get_function(self, db_name: str, name: str) -> Function:
         with self.tx.read() as conn:
@@ -445,6 +465,8 @@ class SqlStore(Store):
             ).first():
                 raise AlreadyExists(f"Function {fn.db_name}.{fn.name} already exists")
             conn.execute(update(F).where(F.c.id == row.id).values(db_id=new_db_id, **m.function_values(fn)))
+            ev.append(conn, "ALTER_FUNCTION", db_name, None, {"functionBefore": name, "functionAfter": fn.name,
+                                                              "className": fn.class_name})
 
     def drop_function(self, db_name: str, name: str) -> None:
         with self.tx.write() as conn:
@@ -452,6 +474,18 @@ class SqlStore(Store):
             res = conn.execute(delete(F).where(F.c.db_id == db_id, F.c.name == name))
             if res.rowcount == 0:
                 raise NotFound(f"Function {db_name}.{name} does not exist")
+            ev.append(conn, "DROP_FUNCTION", db_name, None, {"function": name})
+
+
+def _db_payload(db: Database) -> dict:
+    return {"name": db.name, "location": db.location, "description": db.description,
+            "parameters": dict(db.parameters), "owner": db.owner_name}
+
+
+def _table_payload(t: Table) -> dict:
+    return {"db": t.db_name, "name": t.name, "tableType": t.table_type, "location": t.sd.location,
+            "owner": t.owner, "parameters": dict(t.parameters),
+            "columns": m.columns_to_json(t.sd.columns), "partitionKeys": m.columns_to_json(t.partition_keys)}
 
 
 def _under(path: str, prefix: str) -> bool:

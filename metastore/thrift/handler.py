@@ -20,7 +20,9 @@ from . import convert as c
 from ..stats_service import StatsService
 from ..txn_service import TxnService
 from .errors import thrift_errors
+from ..store.sql_events import EventLog
 from .handler_compat import CompatMethods
+from .handler_events import EventMethods
 from .handler_stats import StatsMethods
 from .handler_txn import TxnMethods
 
@@ -47,15 +49,16 @@ def _flag(env: dict, key: str) -> bool:
     return str(env.get(key, "")).lower() == "true"
 
 
-class Handler(CompatMethods, TxnMethods, StatsMethods):
+class Handler(CompatMethods, TxnMethods, StatsMethods, EventMethods):
     """One instance serves every connection; per-connection state (ugi) is not needed.
     Method groups beyond the core catalog live in mixins (handler_*.py)."""
 
     def __init__(self, service: CatalogService, txns: "TxnService", stats: "StatsService",
-                 name: str = "lakeglue"):
+                 events: "EventLog", name: str = "lakeglue"):
         self.service = service
         self.txns = txns
         self.stats = stats
+        self.events = events
         self._name = name
         self._started = int(time.time())
         self._config = dict(_CONFIG_DEFAULTS, **{"hive.metastore.warehouse.dir": service.warehouse})
