@@ -16,6 +16,7 @@ from hive_metastore import ttypes as tt
 from thrift.Thrift import TApplicationException
 
 from .. import errors
+from . import idl_hive4
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,11 @@ _PREFERENCES: Dict[Type[errors.CatalogError], Tuple[type, ...]] = {
     errors.NoSuchTxn: (tt.NoSuchTxnException,),
     errors.TxnAborted: (tt.TxnAbortedException,),
     errors.TxnOpen: (tt.TxnOpenException,),
-    errors.NotFound: (tt.NoSuchObjectException, tt.InvalidOperationException, tt.InvalidObjectException),
+    # UnknownTableException: get_fields/get_schema, where Hive answers it for a missing
+    # table or database (they declare no NoSuchObjectException); UnknownDBException:
+    # get_table_objects_by_name_req on a missing database, as Hive answers it
+    errors.NotFound: (tt.NoSuchObjectException, tt.UnknownTableException, tt.UnknownDBException,
+                      tt.InvalidOperationException, tt.InvalidObjectException),
     errors.AlreadyExists: (tt.AlreadyExistsException, tt.InvalidOperationException, tt.InvalidObjectException),
     errors.InvalidObject: (tt.InvalidObjectException, tt.InvalidOperationException),
     errors.InvalidOperation: (tt.InvalidOperationException, tt.InvalidObjectException),
@@ -38,8 +43,9 @@ _PREFERENCES: Dict[Type[errors.CatalogError], Tuple[type, ...]] = {
 
 @functools.lru_cache(maxsize=None)
 def declared_exceptions(method: str) -> Tuple[type, ...]:
-    """Exception classes the IDL declares for `method` (from its generated result struct)."""
-    result = getattr(svc, f"{method}_result", None)
+    """Exception classes the IDL declares for `method` (from its generated result struct,
+    or for Hive 4.0.1 methods the bindings lack, from idl_hive4)."""
+    result = getattr(svc, f"{method}_result", None) or idl_hive4.RESULTS.get(method)
     if result is None:
         return ()
     out = []

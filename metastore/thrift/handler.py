@@ -19,7 +19,7 @@ from ..service import CatalogService
 from . import convert as c
 from ..stats_service import StatsService
 from ..txn_service import TxnService
-from .errors import thrift_errors
+from .errors import decode_db_name, thrift_errors
 from ..store.sql_events import EventLog
 from .handler_compat import CompatMethods
 from .handler_events import EventMethods
@@ -108,6 +108,10 @@ class Handler(CompatMethods, TxnMethods, StatsMethods, EventMethods):
 
     @thrift_errors
     def get_config_value(self, name, defaultValue):
+        # Hive only reveals hive.*, hdfs.*, mapred.* (and, from Hive 3, metastore.*) keys
+        if not (name or "").startswith(("hive", "hdfs", "mapred", "metastore")):
+            raise tt.ConfigValSecurityException(
+                message=f"For security reasons, the config key {name} cannot be accessed")
         return self._config.get(name, defaultValue)
 
     @thrift_errors
@@ -393,7 +397,8 @@ class Handler(CompatMethods, TxnMethods, StatsMethods, EventMethods):
 
     @thrift_errors
     def get_partitions_by_names_req(self, req):
-        parts = self.service.get_partitions_by_names(req.db_name, req.tbl_name, req.names or [])
+        # Hive 4's client sends the database as `@hive#db` here
+        parts = self.service.get_partitions_by_names(decode_db_name(req.db_name), req.tbl_name, req.names or [])
         return tt.GetPartitionsByNamesResult(partitions=self._parts(parts))
 
     @thrift_errors

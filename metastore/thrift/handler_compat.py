@@ -2,11 +2,14 @@
 startup (roles, privileges, constraints) → CatalogService."""
 from __future__ import annotations
 
+import re
+
 from hive_metastore import ttypes as tt
 
-from ..errors import InvalidOperation, NotFound
+from ..errors import InvalidObject, InvalidOperation, NotFound
 from . import convert as c
-from .errors import thrift_errors
+from .errors import decode_db_name, thrift_errors
+from .idl_hive4 import DatabaseType
 
 CATALOG = "hive"
 
@@ -14,6 +17,25 @@ CATALOG = "hive"
 def _check_catalog(name) -> None:
     if name and name.lower() != CATALOG:
         raise NotFound(f"Catalog {name} does not exist")
+
+
+def _like(pattern: str) -> "re.Pattern[str]":
+    """A SQL LIKE pattern (`%`, `_`) as a regular expression, as Hive matches parameter keys."""
+    return re.compile("".join(".*" if ch == "%" else "." if ch == "_" else re.escape(ch) for ch in pattern), re.S)
+
+
+def _trim_partitions(parts, skip_columns, include_keys, exclude_keys):
+    """Apply a Hive 4 partitions request's skipColumnSchemaForPartition and
+    include/excludeParamKeyPattern to Thrift partitions (in place)."""
+    include = _like(include_keys) if include_keys else None
+    exclude = _like(exclude_keys) if exclude_keys else None
+    for p in parts:
+        if skip_columns and p.sd is not None:
+            p.sd.cols = []
+        if (include or exclude) and p.parameters:
+            p.parameters = {k: v for k, v in p.parameters.items()
+                            if (include is None or include.fullmatch(k)) and not (exclude and exclude.fullmatch(k))}
+    return parts
 
 
 class CompatMethods:
@@ -71,8 +93,83 @@ class CompatMethods:
 
     @thrift_errors
     def truncate_table_req(self, req):
-        self.service.truncate_table(req.dbName, req.tableName, req.partNames)
+        # Hive 4's client sends the database as `@hive#db` here
+        self.service.truncate_table(decode_db_name(req.dbName), req.tableName, req.partNames)
         return tt.TruncateTableResponse()
+
+    # --- Hive 4.0.1 request methods (structs in idl_hive4: PyIceberg's bindings lack them) ---
+    @thrift_errors
+    def create_database_req(self, createDatabaseRequest):
+        r = createDatabaseRequest
+        _check_catalog(r.catalogName)
+        if r.type == DatabaseType.REMOTE or r.dataConnectorName:
+            raise InvalidObject("Remote databases (data connectors) are not supported")
+        self.service.create_database(c.database_from(tt.Database(
+            name=r.databaseName, description=r.description, locationUri=r.locationUri,
+            parameters=r.parameters, ownerName=r.ownerName, ownerType=r.ownerType,
+            createTime=r.createTime)))
+
+    @thrift_errors
+    def alter_database_req(self, alterDbReq):
+        # Hive 4's client sends the old name as `@hive#db`
+        self.service.alter_database(decode_db_name(alterDbReq.oldDbName), c.database_from(alterDbReq.newDb))
+
+    @thrift_errors
+    def drop_table_req(self, dropTableReq):
+        r = dropTableReq
+        _check_catalog(r.catalogName)
+        # deleteData has no IDL default: unset means false, as in Hive
+        self.service.drop_table(decode_db_name(r.dbName), r.tableName, bool(r.deleteData))
+
+    @thrift_errors
+    def drop_partition_req(self, dropPartitionReq):
+        r = dropPartitionReq
+        _check_catalog(r.catName)
+        db = decode_db_name(r.dbName)
+        if r.partVals:
+            self.service.drop_partitions(db, r.tblName, [r.partVals], bool(r.deleteData))
+        elif r.partName:
+            self.service.drop_partition_by_name(db, r.tblName, r.partName, bool(r.deleteData))
+        else:
+            raise InvalidObject("drop_partition_req needs partName or partVals")
+        return True
+
+    @thrift_errors
+    def append_partition_req(self, appendPartitionsReq):
+        r = appendPartitionsReq
+        _check_catalog(r.catalogName)
+        db = decode_db_name(r.dbName)
+        if r.partVals:
+            values = list(r.partVals)
+        elif r.name:
+            values = self.service.partition_values(db, r.tableName, r.name)
+        else:
+            raise InvalidObject("append_partition_req needs name or partVals")
+        return c.partition_to(self.service.append_partition(db, r.tableName, values))
+
+    @thrift_errors
+    def get_partitions_by_filter_req(self, req):
+        _check_catalog(req.catName)
+        parts = self.service.list_partitions(decode_db_name(req.dbName), req.tblName, filter_text=req.filter,
+                                             limit=-1 if req.maxParts is None else req.maxParts)
+        return _trim_partitions([c.partition_to(p) for p in parts], req.skipColumnSchemaForPartition,
+                                req.includeParamKeyPattern, req.excludeParamKeyPattern)
+
+    @thrift_errors
+    def fetch_partition_names_req(self, partitionReq):
+        r = partitionReq
+        _check_catalog(r.catName)
+        return self.service.list_partition_names(decode_db_name(r.dbName), r.tblName,
+                                                 limit=-1 if r.maxParts is None else r.maxParts)
+
+    @thrift_errors
+    def get_partitions_req(self, req):
+        _check_catalog(req.catName)
+        parts = self.service.list_partitions(decode_db_name(req.dbName), req.tblName,
+                                             limit=-1 if req.maxParts is None else req.maxParts)
+        return tt.PartitionsResponse(partitions=_trim_partitions(
+            [c.partition_to(p) for p in parts], getattr(req, "skipColumnSchemaForPartition", None),
+            getattr(req, "includeParamKeyPattern", None), getattr(req, "excludeParamKeyPattern", None)))
 
     # --- request-style partitions ----------------------------------------------------------
     @thrift_errors

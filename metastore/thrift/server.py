@@ -15,6 +15,7 @@ from thrift.transport import TSocket, TTransport
 
 from ..app import Services
 from .handler import Handler, implemented_methods
+from .idl_hive4 import PROCESS_MAP as HIVE4_PROCESS_MAP
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,8 @@ class Processor(ThriftHiveMetastore.Processor):
 
     def __init__(self, handler: Handler):
         super().__init__(handler)
+        # Hive 4.0.1 methods the generated bindings lack (see idl_hive4)
+        self._processMap.update(HIVE4_PROCESS_MAP)
         offered = set(implemented_methods(handler))
         self._processMap = {k: v for k, v in self._processMap.items() if k in offered}
 

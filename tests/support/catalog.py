@@ -8,11 +8,11 @@ import sys
 import time
 from typing import Iterator, Optional
 
-from hive_metastore import ThriftHiveMetastore
 from thrift.protocol import TBinaryProtocol
 from thrift.transport import TSocket, TTransport
 
 from metastore.app import build_services
+from metastore.thrift import idl_hive4
 from metastore.thrift.server import MetastoreServer
 
 
@@ -24,7 +24,8 @@ class ThriftClient:
         sock = TSocket.TSocket(host, port)
         sock.setTimeout(timeout_ms)
         self.transport = TTransport.TFramedTransport(sock) if framed else TTransport.TBufferedTransport(sock)
-        self.client = ThriftHiveMetastore.Client(TBinaryProtocol.TBinaryProtocolAccelerated(self.transport))
+        # the generated client plus the Hive 4.0.1 methods PyIceberg's bindings lack
+        self.client = idl_hive4.Client(TBinaryProtocol.TBinaryProtocolAccelerated(self.transport))
         self.transport.open()
 
     def __getattr__(self, name):
