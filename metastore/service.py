@@ -33,11 +33,22 @@ def now() -> int:
 
 
 def hive_pattern(pattern: Optional[str]) -> Optional["re.Pattern[str]"]:
-    """Hive's name patterns: `*` any run of characters, `|` alternatives, case-insensitive.
-    None or "*" means everything (returns None)."""
+    """Hive's name patterns, as its metastore matches them: `|` separates alternatives, `*`
+    is any run of characters, and the rest is a Java-style regular expression (so `.` is any
+    character and `.*s` works as in Hive's tutorial), case-insensitive, over the whole name.
+    An alternative that is not a valid expression matches literally. None or "*" matches
+    everything (returns None)."""
     if pattern is None or pattern.strip() in ("", "*"):
         return None
-    alts = [re.escape(p.strip()).replace(r"\*", ".*") for p in pattern.split("|")]
+    alts = []
+    for alt in pattern.split("|"):
+        alt = alt.strip()
+        regex = re.sub(r"(?<!\.)\*", ".*", alt)
+        try:
+            re.compile(regex)
+        except re.error:
+            regex = re.escape(alt).replace(r"\*", ".*")
+        alts.append(regex)
     return re.compile("^(?:" + "|".join(alts) + ")$", re.IGNORECASE)
 
 
@@ -60,6 +71,19 @@ def _validate_columns(columns: Sequence[Column], what: str) -> None:
         if c.name.lower() in seen:
             raise InvalidObject(f"Duplicate column name {c.name} in {what}")
         seen.add(c.name.lower())
+
+
+def _table_type_for(table_type: Optional[str], params) -> str:
+    """Hive keeps the type in step with the EXTERNAL parameter: TRUE makes a managed table
+    external, an explicit FALSE makes an external table managed (ALTER TABLE ... SET
+    TBLPROPERTIES('EXTERNAL'='TRUE') is how Hive and Spark users convert tables)."""
+    table_type = table_type or "MANAGED_TABLE"
+    external = str(params.get("EXTERNAL", "")).upper()
+    if table_type == "MANAGED_TABLE" and external == "TRUE":
+        return EXTERNAL_TABLE
+    if table_type == EXTERNAL_TABLE and external == "FALSE":
+        return "MANAGED_TABLE"
+    return table_type
 
 
 class CatalogService:
@@ -85,7 +109,8 @@ class CatalogService:
         name = _validate_name("database", db.name)
         location = db.location or warehouse.join(self.warehouse, f"{name}.db")
         db = replace(db, name=name, location=warehouse.normalize_location(location),
-                     create_time=db.create_time or now())
+                     create_time=db.create_time or now(),
+                     owner_type=db.owner_type or "USER")  # Hive stores USER when none is given
         self.store.create_database(db)
         warehouse.make_dirs(db.location)
 
@@ -136,9 +161,7 @@ class CatalogService:
         db = self.store.get_database(db_name)
         params = dict(table.parameters)
         params.setdefault(DDL_TIME, str(now()))
-        table_type = table.table_type or "MANAGED_TABLE"
-        if params.get("EXTERNAL", "").upper() == "TRUE" and table_type == "MANAGED_TABLE":
-            table_type = EXTERNAL_TABLE
+        table_type = _table_type_for(table.table_type, params)
         sd = table.sd
         if table_type not in ("VIRTUAL_VIEW",):
             location = sd.location or self.default_table_location(db, name)
@@ -242,6 +265,7 @@ class CatalogService:
         if update_ddl_time or DDL_TIME not in params:
             params[DDL_TIME] = str(now())
         new = replace(table, db_name=new_db, name=new_name, parameters=params,
+                      table_type=_table_type_for(table.table_type, params),
                       partition_keys=old.partition_keys if old.partition_keys else table.partition_keys,
                       create_time=table.create_time or old.create_time)
         if new.sd.location:
@@ -443,7 +467,9 @@ class CatalogService:
                         delete_data: bool, if_exists: bool = False) -> List[Partition]:
         t = self._partitioned_table(db_name, table_name)
         dropped = self.store.drop_partitions(t.db_name, t.name, [list(v) for v in values_list], if_exists)
-        if delete_data and not t.is_external:
+        # as for tables, Hive deletes an external table's data only with external.table.purge
+        purge = t.parameters.get("external.table.purge", "").lower() == "true"
+        if delete_data and (not t.is_external or purge):
             for p in dropped:
                 warehouse.delete(p.sd.location)
         return dropped
@@ -464,7 +490,11 @@ class CatalogService:
         return self.store.get_function(db_name.lower(), name.lower())
 
     def list_functions(self, db_name: str, pattern: Optional[str]) -> List[str]:
-        return _match([f.name for f in self.store.list_functions(db_name.lower())], pattern)
+        try:
+            functions = self.store.list_functions(db_name.lower())
+        except NotFound:
+            return []  # Hive answers an empty list for a missing database here
+        return _match([f.name for f in functions], pattern)
 
     def all_functions(self) -> List[Function]:
         return self.store.list_functions(None)

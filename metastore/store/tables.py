@@ -19,6 +19,13 @@ from sqlalchemy import (
 
 NAME = 256  # Hive's identifier limit is 128; leave room for catalogs/escaped names
 
+
+def Text_C(length: int):
+    """A string column that sorts and compares byte-wise on every backend, as Hive does
+    (Java string order). PostgreSQL would otherwise use the database's locale collation."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 metadata = MetaData()
 
 databases = Table(
@@ -26,7 +33,7 @@ databases = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("catalog", String(NAME), nullable=False),
-    Column("name", String(NAME), nullable=False),
+    Column("name", Text_C(NAME), nullable=False),
     Column("description", Text),
     Column("location", Text),
     Column("owner_name", String(NAME)),
@@ -41,7 +48,7 @@ tables = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("db_id", Integer, ForeignKey("lg_databases.id"), nullable=False),
-    Column("name", String(NAME), nullable=False),
+    Column("name", Text_C(NAME), nullable=False),
     Column("table_type", String(32), nullable=False),
     Column("owner", String(NAME)),
     Column("owner_type", String(16)),
@@ -72,7 +79,7 @@ partitions = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("table_id", Integer, ForeignKey("lg_tables.id"), nullable=False),
-    Column("name", String(2000), nullable=False),
+    Column("name", Text_C(2000), nullable=False),
     Column("vals", Text, nullable=False),
     Column("location", Text),
     Column("template_id", Integer, ForeignKey("lg_storage_templates.id"), nullable=False),
@@ -88,7 +95,7 @@ partition_values = Table(
     Column("partition_id", Integer, ForeignKey("lg_partitions.id", ondelete="CASCADE"), primary_key=True),
     Column("idx", Integer, primary_key=True),
     Column("table_id", Integer, nullable=False),
-    Column("value", String(2000), nullable=False),
+    Column("value", Text_C(2000), nullable=False),
     Column("num_value", Float),
 )
 Index("ix_lg_partition_values_str", partition_values.c.table_id, partition_values.c.idx, partition_values.c.value)
@@ -99,7 +106,7 @@ functions = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("db_id", Integer, ForeignKey("lg_databases.id"), nullable=False),
-    Column("name", String(NAME), nullable=False),
+    Column("name", Text_C(NAME), nullable=False),
     Column("class_name", Text, nullable=False),
     Column("owner_name", String(NAME)),
     Column("owner_type", String(16)),

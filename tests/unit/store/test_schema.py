@@ -76,3 +76,18 @@ def test_database_at_previous_revision_is_refused_then_upgraded(db_url):
         store.close()
     finally:
         engine.dispose()
+
+
+def test_names_use_byte_order_collation_on_postgresql(postgres):
+    """Partition names and values must sort/compare as Hive does, whatever the server locale."""
+    url = postgres.create_database("collation_check")
+    store = open_store(url)
+    try:
+        with store.engine.connect() as conn:
+            rows = dict(conn.execute(text(
+                "SELECT table_name || '.' || column_name, collation_name FROM information_schema.columns "
+                "WHERE column_name IN ('name', 'value') AND table_name LIKE 'lg_%'")).all())
+        for col in ("lg_partitions.name", "lg_partition_values.value", "lg_tables.name", "lg_databases.name"):
+            assert rows[col] == "C", (col, rows)
+    finally:
+        store.close()
