@@ -13,7 +13,7 @@ Grammar (keywords are case-insensitive)::
                | key [NOT] BETWEEN literal AND literal
     op        := '=' | '==' | '!=' | '<>' | '<' | '<=' | '>' | '>='
     key       := [A-Za-z_][A-Za-z0-9_]* | '`' any text, '``' for a backquote '`'
-    literal   := 'string' | "string" | ['-']digits | DATE 'yyyy-mm-dd'
+    literal   := 'string' | "string" | ['-']digits | DATE 'yyyy-mm-dd' | yyyy-mm-dd
 
 AND, OR, NOT, LIKE, IN and BETWEEN are reserved; use a backquoted key to name a
 partition key like one of them. `date` is a key unless a quoted string follows it.
@@ -58,6 +58,7 @@ class FilterError(ValueError):
 
 _EOF, _IDENT, _KEY, _STRING, _INT, _OP, _PUNCT = (
     "eof", "identifier", "key", "string", "int", "operator", "punctuation")
+_DATE = "date"  # a bare yyyy-mm-dd, Hive's unquoted DateLiteral (what Spark sends for DATE keys)
 
 _OPS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _FLIPPED = {"=": "=", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
@@ -107,6 +108,8 @@ def _tokenize(text: str) -> List[_Token]:
         elif ch == "`":
             end, value = _lex_backquoted(text, i)
             kind = _KEY
+        elif ch in _DIGITS and _DATE_RE.match(text, i) and text[i + 10:i + 11] not in _IDENT_CHARS:
+            end, kind, value = i + 10, _DATE, text[i:i + 10]
         elif ch in _DIGITS or (ch == "-" and text[i + 1:i + 2] in _DIGITS):
             end, value = _lex_int(text, i)
             kind = _INT
@@ -231,7 +234,7 @@ class _Parser:
 
     def _at_literal(self) -> bool:
         tok = self._peek()
-        return (tok.kind in (_STRING, _INT)
+        return (tok.kind in (_STRING, _INT, _DATE)
                 or (self._word(tok) == "DATE" and self._peek(1).kind == _STRING))
 
     def _enter(self, tok: _Token) -> None:
@@ -347,6 +350,8 @@ class _Parser:
             return Literal(tok.value, "string")
         if tok.kind == _INT:
             return Literal(tok.value, "int")
+        if tok.kind == _DATE:
+            return Literal(self._date(tok), "date")
         if self._word(tok) == "DATE":
             quoted = self._next()
             if quoted.kind != _STRING:

@@ -51,7 +51,7 @@ class FilterCompiler:
         if isinstance(node, Comparison):
             if node.op == "LIKE":
                 col, _ = self._column(node.key, None)
-                return col.like(_text(node.value), escape="\\")
+                return col.like(hive_like_pattern(_text(node.value)), escape="\\")
             col, conv = self._column(node.key, node.value)
             return _OPS[node.op](col, conv(node.value))
         if isinstance(node, In):
@@ -99,3 +99,29 @@ def _text(lit: Literal) -> str:
     if isinstance(lit.value, datetime.date):
         return lit.value.isoformat()
     return str(lit.value)
+
+
+def hive_like_pattern(pattern: str) -> str:
+    """A Hive partition-filter LIKE pattern as an SQL LIKE pattern (escape character `\\`).
+
+    Hive matches these patterns the way its JDO layer does: `.*` is any run of characters,
+    `.` any one character, and everything else (`%`, `_`, brackets, ...) stands for
+    itself, over the whole value. Spark's Hive client relies on it: `dt LIKE '2024-01%'`
+    reaches the metastore as `dt like "2024-01.*"`.
+    """
+    out = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "." and pattern[i + 1 : i + 2] == "*":
+            out.append("%")
+            i += 2
+            continue
+        if ch == ".":
+            out.append("_")
+        elif ch in ("%", "_", "\\"):
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)

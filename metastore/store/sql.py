@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from ..errors import AlreadyExists, Conflict, InvalidObject, InvalidOperation, NotFound
+from ..errors import AlreadyExists, Conflict, InvalidInput, InvalidObject, InvalidOperation, NotFound
 from ..model import Database, Function, Partition, Table, TableMeta, make_partition_name
 from . import mapping as m
 from .base import DroppedDatabase, DroppedTable, PartitionQuery, Store
@@ -50,7 +50,12 @@ class SqlStore(Store):
             .where(D.c.catalog == CATALOG, D.c.name == db_name, T.c.name == name)
         ).first()
         if row is None:
-            self._db_id(conn, db_name)  # NotFound for the database first, as Hive does
+            # Hive says "<db>.<table> table not found" whether or not the database exists
+            # (clients match on it); name a missing database as well.
+            try:
+                self._db_id(conn, db_name)
+            except NotFound as e:
+                raise NotFound(f"{db_name}.{name} table not found ({e.message})") from None
             raise NotFound(f"{db_name}.{name} table not found")
         return row
 
@@ -237,9 +242,8 @@ class SqlStore(Store):
             for p in parts:
                 name = make_partition_name(key_names, p.values)
                 if name in named:
-                    if if_not_exists:
-                        continue
-                    raise AlreadyExists(f"Partition already exists: {db_name}.{table_name}/{name} (repeated in request)")
+                    # Hive rejects a repeat even with ifNotExists (MetaException on the wire)
+                    raise InvalidInput(f"Duplicate partitions in the list: {db_name}.{table_name}/{name}")
                 named[name] = p
             existing = set()
             for chunk in _chunks(named):
@@ -287,7 +291,8 @@ class SqlStore(Store):
             try:
                 name = make_partition_name(keys, values)
             except ValueError as e:
-                raise NotFound(f"partition values={list(values)}: {e}") from None
+                # a malformed request, not an absent partition (Hive: MetaException)
+                raise InvalidInput(f"Invalid partition key & values: {e}") from None
             rows = self._select_partitions(conn, trow, PartitionQuery(names=[name]))
         if not rows:
             raise NotFound(f"partition values={list(values)}")
@@ -440,8 +445,12 @@ class SqlStore(Store):
 
     def get_function(self, db_name: str, name: str) -> Function:
         with self.tx.read() as conn:
-            db_id = self._db_id(conn, db_name)
-            row = conn.execute(select(F).where(F.c.db_id == db_id, F.c.name == name)).first()
+            # one message whether the database or the function is missing: Spark's
+            # getFunctionOption treats only "<name> does not exist" as "no such function"
+            row = conn.execute(
+                select(F).select_from(F.join(D, F.c.db_id == D.c.id))
+                .where(D.c.catalog == CATALOG, D.c.name == db_name, F.c.name == name)
+            ).first()
         if row is None:
             raise NotFound(f"Function {db_name}.{name} does not exist")
         return m.function_from_row(row, db_name, CATALOG)

@@ -62,6 +62,11 @@ class Handler(CompatMethods, TxnMethods, StatsMethods, EventMethods):
         self._name = name
         self._started = int(time.time())
         self._config = dict(_CONFIG_DEFAULTS, **{"hive.metastore.warehouse.dir": service.warehouse})
+        # The transaction/lock timeout this server enforces. Trino asks for
+        # metastore.txn.timeout (Hive 3's name; hive.txn.timeout in Hive 2) before any
+        # ACID-table operation to pace its heartbeats, and fails on a null answer.
+        timeout_ms = getattr(getattr(txns, "store", None), "timeout_ms", 300_000)
+        self._config["metastore.txn.timeout"] = self._config["hive.txn.timeout"] = f"{timeout_ms // 1000}s"
 
     # --- fb303 -----------------------------------------------------------------------------
     def getName(self):

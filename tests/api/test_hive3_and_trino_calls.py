@@ -123,3 +123,11 @@ def test_startup_calls_answer_sensibly(hms):
     assert hms.get_primary_keys(tt.PrimaryKeysRequest(db_name=db, tbl_name=name)).primaryKeys == []
     with pytest.raises(tt.NoSuchObjectException):
         hms.get_primary_keys(tt.PrimaryKeysRequest(db_name=db, tbl_name="missing"))
+
+
+def test_txn_timeout_config_as_trino_asks_for_it(hms):
+    # Trino asks get_config_value("metastore.txn.timeout", null) before every operation on
+    # a transactional table and fails the query on a null (MISSING_RESULT) answer; Hive 3
+    # answers the timeout it enforces on locks and transactions (default 300 s).
+    assert hms.get_config_value("metastore.txn.timeout", None) == "300s"
+    assert hms.get_config_value("hive.txn.timeout", None) == "300s"

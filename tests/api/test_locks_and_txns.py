@@ -108,6 +108,29 @@ def test_abort_and_write_ids(hms):
     hms.commit_txn(tt.CommitTxnRequest(txnid=t1))
 
 
+def test_add_dynamic_partitions_as_trino_sends_it(hms):
+    # Trino's INSERT into a partitioned transactional table: open_txns, lock, allocate a
+    # write id, write the partitions, add_dynamic_partitions, commit_txn.
+    (txn,) = hms.open_txns(tt.OpenTxnRequest(num_txns=1, user="trino", hostname="h")).txn_ids
+    (w,) = hms.allocate_table_write_ids(tt.AllocateTableWriteIdsRequest(
+        dbName="db1", tableName="acid", txnIds=[txn])).txnToWriteIds
+    rqst = tt.AddDynamicPartitions(txnid=txn, writeid=w.writeId, dbname="db1", tablename="acid",
+                                   partitionnames=["ds=p1", "ds=p2"], operationType=tt.DataOperationType.INSERT)
+    hms.add_dynamic_partitions(rqst)
+    hms.commit_txn(tt.CommitTxnRequest(txnid=txn))
+    # only an open transaction may report partitions
+    with pytest.raises(tt.NoSuchTxnException):
+        hms.add_dynamic_partitions(rqst)
+    (aborted,) = hms.open_txns(tt.OpenTxnRequest(num_txns=1, user="trino", hostname="h")).txn_ids
+    hms.abort_txn(tt.AbortTxnRequest(txnid=aborted))
+    with pytest.raises(tt.TxnAbortedException):
+        hms.add_dynamic_partitions(tt.AddDynamicPartitions(txnid=aborted, writeid=2, dbname="db1", tablename="acid",
+                                                           partitionnames=["ds=p1"]))
+    with pytest.raises(tt.NoSuchTxnException):
+        hms.add_dynamic_partitions(tt.AddDynamicPartitions(txnid=aborted + 1000, writeid=1, dbname="db1",
+                                                           tablename="acid", partitionnames=["ds=p1"]))
+
+
 def test_abandoned_locks_expire_after_heartbeat_timeout(db_url, warehouse):
     now = [1000.0]
     services = build_services(db_url, warehouse, lock_timeout_s=30)

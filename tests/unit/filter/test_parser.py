@@ -576,3 +576,33 @@ def test_random_round_trip(seed):
         node = _random_node(rng, depth=4)
         text = _render(rng, node)
         assert parse_filter(text) == node, text
+
+
+# ------------------------------------------------- bare dates (Hive's unquoted DateLiteral)
+
+@pytest.mark.parametrize("text, expected", [
+    # the exact strings Spark's HiveShim.convertFilters sends for DATE partition keys
+    ("datecol = 2019-01-01", C("datecol", "=", D(2019, 1, 1))),
+    ("2019-01-01 = datecol", C("datecol", "=", D(2019, 1, 1))),
+    ("datecol != 2019-01-01", C("datecol", "!=", D(2019, 1, 1))),
+    ("(datecol = 2019-01-01 or datecol = 2019-01-07)",
+     Or((C("datecol", "=", D(2019, 1, 1)), C("datecol", "=", D(2019, 1, 7))))),
+    ("(datecol >= 1970-01-02 and datecol <= 1970-01-20)",
+     And((C("datecol", ">=", D(1970, 1, 2)), C("datecol", "<=", D(1970, 1, 20))))),
+    ("d between 2024-01-01 and 2024-12-31", Between("d", D(2024, 1, 1), D(2024, 12, 31), False)),
+    ("d in (2024-01-01, 2024-01-02)", In("d", (D(2024, 1, 1), D(2024, 1, 2)), False)),
+    ("n = 20240101", C("n", "=", I(20240101))),
+])
+def test_bare_date_literals(text, expected):
+    assert parse_filter(text) == expected
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("d = 2024-02-30", "invalid date literal '2024-02-30'"),
+    ("d = 2024-01-01x", "invalid number"),
+    ("d like 2024-01-01", "LIKE needs a quoted string pattern"),
+])
+def test_bad_bare_date_literals(text, fragment):
+    with pytest.raises(FilterError) as info:
+        parse_filter(text)
+    assert fragment in str(info.value)
