@@ -11,9 +11,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DEBIAN_FRONTEND=noninteractive
 LAKEGLUE_PG_BIN="$(bash scripts/ensure-postgres.sh --jdbc)"
 export LAKEGLUE_PG_BIN
-if ! java -version >/dev/null 2>&1; then
+# A JDK and Maven build the Hive 4 Java client smoke test (tests/java/hive4-smoke).
+if ! javac -version >/dev/null 2>&1 || ! mvn -version >/dev/null 2>&1; then
   apt-get update -q >&2
-  apt-get install -y -q --no-install-recommends openjdk-17-jre-headless </dev/null >&2
+  apt-get install -y -q --no-install-recommends openjdk-17-jdk-headless maven </dev/null >&2
 fi
 
 # Quiet install, but keep errors visible: show the full log if it fails.

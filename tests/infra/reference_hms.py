@@ -192,6 +192,9 @@ class ReferenceHiveMetastore:
             "hive.metastore.schema.verification": "false",
             "hive.metastore.schema.verification.record.version": "false",
             "hive.metastore.uris": "",
+            # pyspark ships no BoneCP jar; with the default pool every drop_* call kills the
+            # connection. DBCP is bundled.
+            "datanucleus.connectionPoolingType": "DBCP",
         }
         if self.backend == "derby":
             db = os.path.join(self.base_dir, "metastore_db")
