@@ -1,4 +1,4 @@
-"""`lakeglue` command line: serve, metastore serve, db upgrade."""
+"""`lakeglue` command line: serve, metastore serve, db upgrade, crawl, crawler, jobrunner, jobs."""
 from __future__ import annotations
 
 import argparse
@@ -26,7 +26,9 @@ def _config(args) -> MetastoreConfig:
                            warehouse=args.warehouse or "", framed=args.framed)
 
 
-def _serve_metastore(args) -> int:
+def _serve_metastore(args, extra=None) -> int:
+    """Serve the metastore; `extra(args, metastore_uri)` may start more services next to it
+    and returns a function that stops them (or None)."""
     from metastore.app import build_server
     from metastore.errors import CatalogError
 
@@ -49,9 +51,19 @@ def _serve_metastore(args) -> int:
     cfg = _config(args).resolved()
     print(f"lakeglue metastore serving {server.uri} (catalog {_safe(cfg.db_url)}, warehouse {cfg.warehouse})",
           flush=True)
+    stop_extra = extra(args, server.uri) if extra else None
     stop.wait()
+    if stop_extra:
+        stop_extra()
     server.stop()
     return 0
+
+
+def _serve_all(args) -> int:
+    """`lakeglue serve`: the metastore and, next to it, the job runner (port 50051)."""
+    from jobrunner.cli import start_embedded
+
+    return _serve_metastore(args, extra=start_embedded)
 
 
 def _safe(url: str) -> str:
@@ -72,6 +84,16 @@ def _db_upgrade(args) -> int:
     finally:
         engine.dispose()
     print(f"catalog schema of {_safe(url)}: {before or 'empty'} -> {after}")
+    from jobrunner import migrations as jr_migrations  # the job runner's tables, same database
+
+    engine = make_engine(url)
+    try:
+        before = jr_migrations.current_revision(engine)
+        jr_migrations.upgrade(engine)
+        after = jr_migrations.current_revision(engine)
+    finally:
+        engine.dispose()
+    print(f"job runner schema of {_safe(url)}: {before or 'empty'} -> {after}")
     return 0
 
 
@@ -85,7 +107,15 @@ def _db_current(args) -> int:
     finally:
         engine.dispose()
     print(f"current: {current or 'empty'}  head: {head}")
-    return 0 if current == head else 1
+    from jobrunner import migrations as jr_migrations
+
+    engine = make_engine(args.db_url or default_db_url())
+    try:
+        jr_current, jr_head = jr_migrations.current_revision(engine), jr_migrations.head_revision()
+    finally:
+        engine.dispose()
+    print(f"job runner current: {jr_current or 'empty'}  head: {jr_head}")
+    return 0 if current == head and jr_current == jr_head else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,7 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run every lakeglue service on embedded defaults")
     _add_metastore_args(serve)
-    serve.set_defaults(func=_serve_metastore)
+    from jobrunner.cli import add_serve_args  # --jobrunner-port, --no-jobrunner
+
+    add_serve_args(serve)
+    serve.set_defaults(func=_serve_all)
 
     ms = sub.add_parser("metastore", help="the Hive-compatible metastore")
     ms_sub = ms.add_subparsers(dest="metastore_command", required=True)
@@ -111,6 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     cur = db_sub.add_parser("current", help="show the schema revision (exit 1 if outdated)")
     cur.add_argument("--db-url", default=None)
     cur.set_defaults(func=_db_current)
+
+    from crawler.cli import add_commands as add_crawler_commands  # `crawl`, `crawler ...`
+
+    add_crawler_commands(sub)
+
+    from jobrunner.cli import add_commands as add_jobrunner_commands  # `jobrunner`, `jobs`, `triggers`, `workflows`
+
+    add_jobrunner_commands(sub)
     return parser
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from ..errors import AlreadyExists, Conflict, InvalidInput, InvalidObject, InvalidOperation, NotFound
@@ -28,10 +28,21 @@ def _chunks(items, size=_CHUNK):
         yield items[i : i + size]
 
 
+# Hot statements are built once; SQLAlchemy caches their compiled form.
+_DB_ID = select(D.c.id).where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db"))
+_TABLE_BY_NAME = (
+    select(T).select_from(T.join(D, T.c.db_id == D.c.id))
+    .where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db"), T.c.name == bindparam("tbl"))
+)
+
+
 class SqlStore(Store):
     def __init__(self, engine: Engine):
         self.engine = engine
         self.tx = Transactions(engine)
+        # Storage templates are content-addressed and never change, so their decoded form can
+        # be cached for the life of the process, whatever other servers write.
+        self._templates: Dict[int, object] = {}
 
     def close(self) -> None:
         self.engine.dispose()
@@ -39,16 +50,13 @@ class SqlStore(Store):
     # --- helpers ---------------------------------------------------------------------------
     @staticmethod
     def _db_id(conn: Connection, name: str) -> int:
-        row = conn.execute(select(D.c.id).where(D.c.catalog == CATALOG, D.c.name == name)).first()
+        row = conn.execute(_DB_ID, {"cat": CATALOG, "db": name}).first()
         if row is None:
             raise NotFound(f"There is no database named {name}")
         return row.id
 
     def _table_row(self, conn: Connection, db_name: str, name: str):
-        row = conn.execute(
-            select(T).select_from(T.join(D, T.c.db_id == D.c.id))
-            .where(D.c.catalog == CATALOG, D.c.name == db_name, T.c.name == name)
-        ).first()
+        row = conn.execute(_TABLE_BY_NAME, {"cat": CATALOG, "db": db_name, "tbl": name}).first()
         if row is None:
             # Hive says "<db>.<table> table not found" whether or not the database exists
             # (clients match on it); name a missing database as well.
@@ -328,14 +336,27 @@ class SqlStore(Store):
             conds.append(P.c.name.in_(list(query.names)))
         return frm, conds
 
+    def _templates_for(self, conn, ids) -> Dict[int, object]:
+        """Decoded storage templates (location-less StorageDescriptors) by id, cached."""
+        cache = self._templates
+        missing = [i for i in set(ids) if i not in cache]
+        for chunk in _chunks(missing):
+            for r in conn.execute(select(ST.c.id, ST.c.body).where(ST.c.id.in_(chunk))):
+                if len(cache) > 10_000:
+                    cache.clear()
+                cache[r.id] = m.load_sd_template(r.body, None)
+        return cache
+
     def _select_partitions(self, conn, trow, query: PartitionQuery) -> List[Partition]:
         db_name = conn.execute(select(D.c.name).where(D.c.id == trow.db_id)).scalar_one()
-        frm, conds = self._partition_where(trow, query, P.join(ST, P.c.template_id == ST.c.id))
+        frm, conds = self._partition_where(trow, query, P)
         q = select(P.c.vals, P.c.location, P.c.parameters, P.c.create_time, P.c.last_access_time,
-                   ST.c.body).select_from(frm).where(*conds).order_by(P.c.name)
+                   P.c.template_id).select_from(frm).where(*conds).order_by(P.c.name)
         if query.limit is not None and query.limit >= 0:
             q = q.limit(query.limit)
-        return [m.partition_from_row(r, db_name, trow.name, CATALOG, r.body) for r in conn.execute(q)]
+        rows = conn.execute(q).all()
+        templates = self._templates_for(conn, [r.template_id for r in rows])
+        return [m.partition_from_row(r, db_name, trow.name, CATALOG, templates[r.template_id]) for r in rows]
 
     def list_partitions(self, db_name, table_name, query: PartitionQuery) -> List[Partition]:
         with self.tx.read() as conn:

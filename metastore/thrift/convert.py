@@ -65,29 +65,47 @@ def sd_from(sd: Optional[tt.StorageDescriptor]) -> StorageDescriptor:
     )
 
 
-def sd_to(sd: StorageDescriptor) -> tt.StorageDescriptor:
-    s = sd.serde
-    skew = sd.skewed
+def _memo(memo: Optional[dict], obj, build):
+    """Convert `obj` once per response: partitions of one table share their columns, serde
+    and parameters objects, and the Thrift encoder only reads what it is given."""
+    if memo is None:
+        return build(obj)
+    key = id(obj)
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = build(obj)
+    return hit
+
+
+def _serde_to(s: SerDeInfo) -> tt.SerDeInfo:
+    return tt.SerDeInfo(
+        name=s.name, serializationLib=s.serialization_lib, parameters=dict(s.parameters),
+        description=s.description, serializerClass=s.serializer_class,
+        deserializerClass=s.deserializer_class, serdeType=s.serde_type,
+    )
+
+
+def _skew_to(skew: Optional[SkewedInfo]) -> tt.SkewedInfo:
+    return tt.SkewedInfo(
+        skewedColNames=list(skew.column_names) if skew else [],
+        skewedColValues=[list(v) for v in skew.column_values] if skew else [],
+        skewedColValueLocationMaps={tuple(k): v for k, v in skew.value_locations} if skew else {},
+    )
+
+
+def sd_to(sd: StorageDescriptor, memo: Optional[dict] = None) -> tt.StorageDescriptor:
     return tt.StorageDescriptor(
-        cols=[column_to(c) for c in sd.columns],
+        cols=_memo(memo, sd.columns, lambda cols: [column_to(c) for c in cols]),
         location=sd.location,
         inputFormat=sd.input_format,
         outputFormat=sd.output_format,
         compressed=sd.compressed,
         numBuckets=sd.num_buckets,
-        serdeInfo=tt.SerDeInfo(
-            name=s.name, serializationLib=s.serialization_lib, parameters=dict(s.parameters),
-            description=s.description, serializerClass=s.serializer_class,
-            deserializerClass=s.deserializer_class, serdeType=s.serde_type,
-        ),
-        bucketCols=list(sd.bucket_columns),
-        sortCols=[tt.Order(col=o.column, order=o.order) for o in sd.sort_columns],
-        parameters=dict(sd.parameters),
-        skewedInfo=tt.SkewedInfo(
-            skewedColNames=list(skew.column_names) if skew else [],
-            skewedColValues=[list(v) for v in skew.column_values] if skew else [],
-            skewedColValueLocationMaps={tuple(k): v for k, v in skew.value_locations} if skew else {},
-        ),
+        serdeInfo=_memo(memo, sd.serde, _serde_to),
+        bucketCols=_memo(memo, sd.bucket_columns, list),
+        sortCols=_memo(memo, sd.sort_columns, lambda so: [tt.Order(col=o.column, order=o.order) for o in so]),
+        parameters=_memo(memo, sd.parameters, dict),
+        skewedInfo=_memo(memo, sd.skewed, _skew_to),
         storedAsSubDirectories=sd.stored_as_sub_directories,
     )
 
@@ -148,12 +166,18 @@ def partition_from(p: tt.Partition) -> Partition:
     )
 
 
-def partition_to(p: Partition) -> tt.Partition:
+def partition_to(p: Partition, memo: Optional[dict] = None) -> tt.Partition:
     return tt.Partition(
         values=list(p.values), dbName=p.db_name, tableName=p.table_name,
-        createTime=p.create_time, lastAccessTime=p.last_access_time, sd=sd_to(p.sd),
+        createTime=p.create_time, lastAccessTime=p.last_access_time, sd=sd_to(p.sd, memo),
         parameters=dict(p.parameters), catName=p.catalog,
     )
+
+
+def partitions_to(parts) -> list:
+    """Many partitions at once, sharing the converted parts their storage has in common."""
+    memo: dict = {}
+    return [partition_to(p, memo) for p in parts]
 
 
 # --- functions ----------------------------------------------------------------------------

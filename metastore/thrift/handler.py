@@ -270,7 +270,7 @@ class Handler(CompatMethods, TxnMethods, StatsMethods, EventMethods):
                                             if_not_exists=bool(request.ifNotExists))
         result = tt.AddPartitionsResult()
         if request.needResult is None or request.needResult:
-            result.partitions = [c.partition_to(p) for p in added]
+            result.partitions = c.partitions_to(added)
         return result
 
     @thrift_errors
@@ -345,7 +345,7 @@ class Handler(CompatMethods, TxnMethods, StatsMethods, EventMethods):
                                                if_exists=req.ifExists is None or bool(req.ifExists))
         result = tt.DropPartitionsResult()
         if req.needResult is None or req.needResult:
-            result.partitions = [c.partition_to(p) for p in dropped]
+            result.partitions = c.partitions_to(dropped)
         return result
 
     # --- partitions: reads -----------------------------------------------------------------
@@ -362,7 +362,7 @@ class Handler(CompatMethods, TxnMethods, StatsMethods, EventMethods):
         return c.partition_to(self.service.get_partition_by_name(db_name, tbl_name, part_name))
 
     def _parts(self, parts) -> List[tt.Partition]:
-        return [c.partition_to(p) for p in parts]
+        return c.partitions_to(parts)
 
     @thrift_errors
     def get_partitions(self, db_name, tbl_name, max_parts):

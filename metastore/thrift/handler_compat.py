@@ -183,7 +183,7 @@ class CompatMethods:
         _check_catalog(req.catName)
         parts = self.service.list_partitions(req.dbName, req.tblName, partial_values=req.partVals,
                                              limit=-1 if req.maxParts is None else req.maxParts)
-        return tt.GetPartitionsPsWithAuthResponse(partitions=[c.partition_to(p) for p in parts])
+        return tt.GetPartitionsPsWithAuthResponse(partitions=c.partitions_to(parts))
 
     @thrift_errors
     def get_partition_names_ps_req(self, req):

@@ -1,0 +1,333 @@
+"""Deciding table roots: which folders (or files) become tables, and their partitions.
+
+Starting at the crawl path, a folder becomes one table when everything below it can be
+read as one table:
+
+1. all its files share one format and layout (e.g. CSV delimiter and header);
+2. their schemas merge without a type conflict (see `crawler.schema`);
+3. all files sit at the same depth below it, so each folder level is a partition level;
+4. the folders of the first level look like partitions of one table: `key=value` folders,
+   or folders whose schemas are similar (each has at least `similarity` of its columns in
+   common with the widest schema among them, so added columns do not split a table; any
+   compatible schemas with `combine_schemas`), or a table level was fixed;
+   a lone subfolder counts as a partition only when its name reads as a value (`2024`),
+   not as a name (`sales`);
+5. no unnamed level sits above a `key=value` level (`sales/year=2024/` means `sales` is a
+   table, not a partition value).
+
+Otherwise the folder is split: each subfolder is decided the same way, and files lying
+directly in the folder become one table per file (their location is the file).
+With `table_level=N` the folders exactly N levels below the crawl path are the tables
+(0 = the crawl path itself), whatever their schemas; files of a minority format there
+are skipped and reported.
+
+Every decision is recorded as a sentence, which `--explain` prints.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from . import compression
+from . import schema as S
+from .formats.base import FileEntry, FileSchema
+from .partitions import level_keys, split_segment, value_of
+
+
+@dataclass(frozen=True)
+class Inferred:
+    """A data file and its inferred schema."""
+
+    entry: FileEntry
+    schema: FileSchema
+
+    @property
+    def kind(self) -> Tuple[str, Tuple[Tuple[str, str], ...]]:
+        return self.schema.format, self.schema.layout
+
+
+@dataclass
+class GroupingOptions:
+    table_level: Optional[int] = None
+    combine_schemas: bool = False
+    similarity: float = 0.7
+    table_prefix: str = ""
+    #: formats whose conflicting column types may widen to string (see FormatPlugin)
+    string_fallback_formats: frozenset = frozenset({"csv", "json"})
+
+
+@dataclass
+class TableGroup:
+    """A table to be: its name, root folder (relative to the crawl path; a file path when
+    `is_file`), files, partition keys, and partitions as {raw values: folder}."""
+
+    name: str
+    root_rel: str
+    is_file: bool
+    files: List[Inferred]
+    keys: List[str] = field(default_factory=list)
+    partitions: Dict[Tuple[str, ...], str] = field(default_factory=dict)
+    partition_files: Dict[Tuple[str, ...], List[Inferred]] = field(default_factory=dict)
+    reasons: List[str] = field(default_factory=list)
+    root: Any = None  # the crawl path's fs.Root, set by the runner
+
+    def location(self) -> str:
+        """The table's location URI."""
+        if not self.root_rel:
+            return self.root.uri_root
+        return self.root.uri(self.root.path.rstrip("/") + "/" + self.root_rel)
+
+    def partition_location(self, values: Tuple[str, ...]) -> str:
+        return self.root.uri(self.root.path.rstrip("/") + "/" + self.partitions[values])
+
+
+@dataclass
+class Grouping:
+    tables: List[TableGroup] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)
+    skipped: Dict[str, str] = field(default_factory=dict)
+
+
+class _Node:
+    def __init__(self, name: str, rel: str):
+        self.name, self.rel = name, rel
+        self.files: List[Inferred] = []
+        self.children: Dict[str, "_Node"] = {}
+
+    def walk(self, depth: int = 0) -> Iterator[Tuple[int, Inferred, Tuple[str, ...]]]:
+        """(depth, file, folder names from here down to the file's folder)."""
+        for f in self.files:
+            yield depth, f, ()
+        for name, child in sorted(self.children.items()):
+            for d, f, path in child.walk(depth + 1):
+                yield d, f, (name,) + path
+
+    def all_files(self) -> List[Inferred]:
+        return [f for _, f, _ in self.walk()]
+
+
+def build_tree(files: Sequence[Inferred]) -> _Node:
+    root = _Node("", "")
+    for f in files:
+        node = root
+        parts = f.entry.rel.split("/")[:-1]
+        for i, part in enumerate(parts):
+            node = node.children.setdefault(part, _Node(part, "/".join(parts[: i + 1])))
+        node.files.append(f)
+    return root
+
+
+def table_name(raw: str, prefix: str = "") -> str:
+    """A Hive table name for a folder/file name: lower case, `[a-z0-9_]` only."""
+    name = re.sub(r"[^0-9a-z_]+", "_", raw.lower()).strip("_") or "table"
+    return (prefix + name).lower()
+
+
+def _value_like(folder: str) -> bool:
+    """Folder names that read as partition values (`2024`, `01`, `2024-01-01`) rather than
+    as names of tables (`sales`)."""
+    return folder[:1].isdigit()
+
+
+def _describe_kind(kind) -> str:
+    fmt, layout = kind
+    extra = ", ".join(f"{k}={v!r}" for k, v in layout)
+    return f"{fmt} ({extra})" if extra else fmt
+
+
+class _Grouper:
+    def __init__(self, root_name: str, options: GroupingOptions):
+        self.root_name = root_name
+        self.opts = options
+        self.result = Grouping()
+
+    def label(self, node: _Node) -> str:
+        return node.rel or f"{self.root_name} (the crawl path)"
+
+    # --- checks ---------------------------------------------------------------------------
+    def _formats(self, files: Sequence[Inferred]) -> Counter:
+        return Counter(f.kind for f in files)
+
+    def _merged(self, files: Sequence[Inferred]) -> Tuple[Tuple[S.Field, ...], Optional[str]]:
+        merged: Tuple[S.Field, ...] = ()
+        distinct: Dict[Tuple[str, Tuple[S.Field, ...]], Inferred] = {}
+        for f in files:  # most files share a schema: merge each distinct one once
+            distinct.setdefault((f.schema.format, f.schema.fields), f)
+        for f in distinct.values():
+            new, lossy = S.merge_columns(merged, f.schema.fields)
+            if lossy and f.schema.format not in self.opts.string_fallback_formats:
+                for field_ in f.schema.fields:
+                    old = next((m for m in merged if m.name.lower() == field_.name.lower()), None)
+                    if old is not None and S.merge_is_lossy(old.type, field_.type):
+                        return merged, (f"column {field_.name} is {old.type} in some files but {field_.type} "
+                                        f"in {f.entry.rel}")
+                return merged, f"conflicting types in {f.entry.rel}"
+            merged = new
+        return merged, None
+
+    def can_be_table(self, node: _Node) -> Tuple[bool, str]:
+        walked = list(node.walk())
+        files = [f for _, f, _ in walked]
+        kinds = self._formats(files)
+        if len(kinds) > 1:
+            desc = "; ".join(f"{_describe_kind(k)}: {n} file(s)" for k, n in kinds.most_common())
+            return False, f"its files differ in format or layout ({desc})"
+        depths = {d for d, _, _ in walked}
+        if len(depths) > 1:
+            return False, f"its files sit at different folder depths ({', '.join(map(str, sorted(depths)))})"
+        merged, conflict = self._merged(files)
+        if conflict:
+            return False, f"schemas conflict: {conflict}"
+        depth = depths.pop()
+        if depth == 0:
+            if len(files) > 1 and not self.opts.combine_schemas:
+                widest = max(files, key=lambda f: len(f.schema.fields)).schema.fields
+                low = min(S.similarity(f.schema.fields, widest) for f in files)
+                if low < self.opts.similarity:
+                    return False, (f"its files' schemas are too different to be one table (least overlap "
+                                   f"{low:.0%} < {self.opts.similarity:.0%}; --combine-schemas joins them)")
+            return True, f"{len(files)} {_describe_kind(next(iter(kinds)))} file(s) with compatible schemas"
+        levels = [set() for _ in range(depth)]
+        for _, _, path in walked:
+            for i, name in enumerate(path):
+                levels[i].add(name)
+        keys = level_keys(levels)
+        named = [n for _, n in keys]
+        for i, is_named in enumerate(named):
+            if not is_named and any(named[i + 1:]):
+                return False, (f"level {i + 1} below it is unnamed but a deeper level is key=value, so the "
+                               f"folders at level {i + 1} look like tables")
+        fmt = _describe_kind(next(iter(kinds)))
+        if named[0]:
+            return True, (f"{len(files)} {fmt} file(s) with compatible schemas under Hive-style "
+                          f"{keys[0][0]}=… folders")
+        if len(node.children) == 1 and not _value_like(next(iter(node.children))):
+            only = next(iter(node.children))
+            return False, f"its only subfolder {only!r} looks like a table name, not a partition value"
+        if self.opts.combine_schemas:
+            return True, f"{len(files)} {fmt} file(s) with compatible schemas (--combine-schemas)"
+        low, worst = 1.0, ""
+        child_schemas = {name: self._merged(child.all_files())[0] for name, child in node.children.items()}
+        widest = max(child_schemas.values(), key=len)
+        for name, child_schema in child_schemas.items():
+            sim = S.similarity(child_schema, widest)
+            if sim < low:
+                low, worst = sim, name
+        if low < self.opts.similarity:
+            return False, (f"its subfolders' schemas are too different to be partitions of one table "
+                           f"({worst!r} shares {low:.0%} of the columns < {self.opts.similarity:.0%})")
+        return True, (f"{len(files)} {fmt} file(s) in {len(node.children)} unnamed subfolder(s) with similar "
+                      f"schemas, read as partitions")
+
+    # --- decisions ------------------------------------------------------------------------
+    def decide(self, node: _Node, depth: int) -> None:
+        if not node.files and not node.children:
+            return
+        level = self.opts.table_level
+        if level is not None:
+            if depth == level:
+                self.make_table(node, [f"--table-level {level} puts the tables {level} level(s) below the crawl path"])
+            else:
+                for f in node.files:
+                    self.result.skipped[f.entry.rel] = f"above --table-level {level}"
+                for child in node.children.values():
+                    self.decide(child, depth + 1)
+            return
+        ok, why = self.can_be_table(node)
+        if ok:
+            self.make_table(node, [f"{self.label(node)} is one table: {why}"])
+            return
+        self.result.notes.append(f"{self.label(node)} is not one table: {why}")
+        for child in node.children.values():
+            self.decide(child, depth + 1)
+        if node.files:
+            self.file_tables(node, "files beside subfolders or with differing schemas get a table each"
+                             if node.children else "its files' schemas differ, so each file is a table")
+
+    def file_tables(self, node: _Node, why: str) -> None:
+        for f in node.files:
+            stem = compression.strip_extension(f.entry.name).rsplit(".", 1)[0]
+            base = node.name or self.root_name
+            self.result.tables.append(TableGroup(
+                name=table_name(f"{base}_{stem}", self.opts.table_prefix), root_rel=f.entry.rel, is_file=True,
+                files=[f], reasons=[f"{f.entry.rel} is a table of its own: {why}"]))
+
+    def make_table(self, node: _Node, reasons: List[str]) -> None:
+        walked = list(node.walk())
+        kinds = self._formats([f for _, f, _ in walked])
+        main = kinds.most_common(1)[0][0]
+        depth_counts = Counter(d for d, f, _ in walked if f.kind == main)
+        depth = depth_counts.most_common(1)[0][0]
+        kept = []
+        for d, f, path in walked:
+            if f.kind != main:
+                self.result.skipped[f.entry.rel] = f"format {_describe_kind(f.kind)} differs from the table's"
+            elif d != depth:
+                self.result.skipped[f.entry.rel] = f"at depth {d} while the table's partitions are at depth {depth}"
+            else:
+                kept.append((f, path))
+        levels = [set() for _ in range(depth)]
+        for _, path in kept:
+            for i, name in enumerate(path):
+                levels[i].add(name)
+        keys = level_keys(levels)
+        group = TableGroup(name=table_name(node.name or self.root_name, self.opts.table_prefix),
+                           root_rel=node.rel, is_file=False, files=[f for f, _ in kept],
+                           keys=[k for k, _ in keys], reasons=reasons)
+        for f, path in kept:
+            if not path:
+                continue
+            values = tuple(value_of(name, named) for name, (_, named) in zip(path, keys))
+            folder = "/".join(x for x in (node.rel, *path) if x)
+            group.partitions.setdefault(values, folder)
+            group.partition_files.setdefault(values, []).append(f)
+        if keys:
+            desc = ", ".join(f"{k}" + ("" if named else " (unnamed level)") for k, named in keys)
+            group.reasons.append(f"partition keys: {desc}; {len(group.partitions)} partition(s)")
+        self.result.tables.append(group)
+
+
+def _dedupe_names(tables: List[TableGroup]) -> None:
+    counts = Counter(t.name for t in tables)
+    for t in tables:
+        if counts[t.name] > 1:
+            parent = t.root_rel.rsplit("/", 2)
+            if len(parent) >= 2 and parent[-2]:
+                new = table_name(f"{parent[-2]}_{t.name}")
+                t.reasons.append(f"named {new} because {t.name} is taken by another table of this crawl")
+                t.name = new
+    seen: Dict[str, int] = {}
+    for t in tables:
+        n = seen.get(t.name, 0)
+        seen[t.name] = n + 1
+        if n:
+            t.reasons.append(f"named {t.name}_{n + 1} because {t.name} is taken by another table of this crawl")
+            t.name = f"{t.name}_{n + 1}"
+
+
+def group_tables(files: Sequence[Inferred], root_name: str, options: Optional[GroupingOptions] = None) -> Grouping:
+    """Group inferred files of one crawl path into tables (see module doc)."""
+    grouper = _Grouper(root_name, options or GroupingOptions())
+    tree = build_tree(files)
+    if len(files) == 1 and "/" not in files[0].entry.rel and not tree.children and grouper.opts.table_level is None:
+        grouper.make_table(tree, [f"{root_name} is one table: a single file"])
+    else:
+        grouper.decide(tree, 0)
+    _dedupe_names(grouper.result.tables)
+    return grouper.result
+
+
+def combine_groupings(groupings: Sequence[Grouping]) -> Grouping:
+    out = Grouping()
+    for g in groupings:
+        out.tables.extend(g.tables)
+        out.notes.extend(g.notes)
+        out.skipped.update(g.skipped)
+    _dedupe_names(out.tables)
+    return out
+
+
+__all__ = ["Inferred", "GroupingOptions", "TableGroup", "Grouping", "group_tables", "table_name",
+           "combine_groupings", "split_segment"]
