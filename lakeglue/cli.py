@@ -19,6 +19,8 @@ def _add_metastore_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--warehouse", default=None,
                    help=f"root URI for managed tables (default {default_warehouse()})")
     p.add_argument("--framed", action="store_true", help="use TFramedTransport instead of plain sockets")
+    p.add_argument("--workers", type=int, default=None,
+                   help="server processes sharing the port (default: one per core, at most 4)")
 
 
 def _config(args) -> MetastoreConfig:
@@ -31,9 +33,11 @@ def _serve_metastore(args, extra=None) -> int:
     and returns a function that stops them (or None)."""
     from metastore.app import build_server
     from metastore.errors import CatalogError
+    from metastore.workers import WorkerPool, default_workers
 
+    workers = args.workers if args.workers is not None else default_workers()
     try:
-        server = build_server(_config(args))
+        server = WorkerPool(_config(args), workers) if workers > 1 else build_server(_config(args))
     except CatalogError as e:
         print(f"lakeglue: {e}", file=sys.stderr)
         return 2
@@ -49,8 +53,8 @@ def _serve_metastore(args, extra=None) -> int:
     signal.signal(signal.SIGINT, _stop)
     server.start()
     cfg = _config(args).resolved()
-    print(f"lakeglue metastore serving {server.uri} (catalog {_safe(cfg.db_url)}, warehouse {cfg.warehouse})",
-          flush=True)
+    print(f"lakeglue metastore serving {server.uri} with {workers} process(es) "
+          f"(catalog {_safe(cfg.db_url)}, warehouse {cfg.warehouse})", flush=True)
     stop_extra = extra(args, server.uri) if extra else None
     stop.wait()
     if stop_extra:

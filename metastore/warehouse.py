@@ -4,8 +4,14 @@ Locations are URIs (`file:///…`, `s3://…`); plain paths are taken as local.
 """
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import queue
+import shutil
+import threading
+import time
+import uuid
 from typing import Optional
 from urllib.parse import urlparse
 
@@ -49,17 +55,77 @@ def make_dirs(location: Optional[str]) -> None:
 
 
 def delete(location: Optional[str]) -> bool:
-    """Delete a directory tree; True if something was deleted. Errors are logged."""
+    """Delete a directory tree; True if something was deleted. Errors are logged.
+
+    On a local filesystem the tree is first renamed to a hidden sibling
+    (`.lakeglue-trash-<uuid>`, which Hive, Spark and Trino readers ignore) and then removed
+    by a background thread: the path is gone at once, so a drop answers quickly and a new
+    table may reuse the location immediately, while the slow part (one rmdir per partition
+    directory) happens after the answer. Other filesystems delete synchronously.
+    """
     if not location:
         return False
     try:
         fs, path = _fs(location)
-        if fs.exists(path):
-            fs.rm(path, recursive=True)
+        if not fs.exists(path):
+            return False
+        if _is_local(fs):
+            trash = os.path.join(os.path.dirname(path.rstrip("/")), f".lakeglue-trash-{uuid.uuid4().hex}")
+            try:
+                os.rename(path, trash)
+            except OSError:
+                fs.rm(path, recursive=True)
+            else:
+                _purger.submit(trash)
             return True
+        fs.rm(path, recursive=True)
+        return True
     except Exception as e:
         log.warning("could not delete data at %s: %s", location, e)
     return False
+
+
+def _is_local(fs) -> bool:
+    return "file" in (fs.protocol if isinstance(fs.protocol, (tuple, list)) else (fs.protocol,))
+
+
+class _Purger:
+    """One background thread that removes renamed-away trees, in order."""
+
+    def __init__(self):
+        self._queue: "queue.Queue[str]" = queue.Queue()
+        self._thread: Optional[threading.Thread] = None
+        self._lock = threading.Lock()
+
+    def submit(self, path: str) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="warehouse-purge", daemon=True)
+                self._thread.start()
+        self._queue.put(path)
+
+    def _run(self) -> None:
+        while True:
+            path = self._queue.get()
+            try:
+                shutil.rmtree(path, ignore_errors=False)
+            except FileNotFoundError:
+                pass
+            except OSError as e:
+                log.warning("could not purge %s: %s", path, e)
+            finally:
+                self._queue.task_done()
+
+    def drain(self, timeout: float = 30.0) -> None:
+        """Wait until queued trees are removed (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+
+_purger = _Purger()
+atexit.register(_purger.drain)
+drain_deletes = _purger.drain
 
 
 def empty_directory(location: Optional[str]) -> None:

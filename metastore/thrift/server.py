@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+import time
 from typing import Optional
 
 from hive_metastore import ThriftHiveMetastore
@@ -62,20 +63,31 @@ class Processor(ThriftHiveMetastore.Processor):
         oprot.trans.flush()
 
 
+def listen(host: str, port: int, backlog: int = 128) -> socket.socket:
+    """A listening TCP socket on host:port (port 0 picks a free one)."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(backlog)
+    return sock
+
+
 class MetastoreServer:
     """A ThriftHiveMetastore server on host:port (port 0 picks a free one)."""
 
     def __init__(self, services: "Services", host: str = "127.0.0.1", port: int = 9083,
-                 framed: bool = False, backlog: int = 128):
+                 framed: bool = False, backlog: int = 128, sock: Optional[socket.socket] = None):
+        """`sock`: an already listening socket (shared by several worker processes)."""
         self.services = services
         self.handler = services.handler()
         self.processor = Processor(self.handler)
         self.host = host
         self.framed = framed
-        self._sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((host, port))
-        self._sock.listen(backlog)
+        self._owns_socket = sock is None
+        self._sock = sock if sock is not None else listen(host, port, backlog)
+        # accept() wakes up regularly to notice stop(); a listening socket shared with other
+        # processes must not be shut down by one of them.
+        self._sock.settimeout(0.5)
         self.port = self._sock.getsockname()[1]
         self._stopping = threading.Event()
         self._thread: Optional[threading.Thread] = None
@@ -93,10 +105,14 @@ class MetastoreServer:
         while not self._stopping.is_set():
             try:
                 conn, _ = self._sock.accept()
+            except socket.timeout:
+                continue
             except OSError:
                 if self._stopping.is_set():
                     break
+                time.sleep(0.01)
                 continue
+            conn.settimeout(None)
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             threading.Thread(target=self._serve_client, args=(conn,), daemon=True).start()
 
@@ -107,10 +123,13 @@ class MetastoreServer:
 
     def stop(self) -> None:
         self._stopping.set()
-        try:
-            self._sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+        if self._owns_socket:
+            try:
+                self._sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if self._thread:
+            self._thread.join(timeout=5)
         self._sock.close()
         with self._lock:
             for c in list(self._clients):

@@ -126,3 +126,32 @@ def test_framed_transport(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_several_worker_processes_share_one_port_and_see_each_others_writes(tmp_path):
+    """--workers N: every connection reads what any worker committed; SIGTERM stops them all."""
+    import signal
+    import time
+
+    port = free_port()
+    log = str(tmp_path / "workers.log")
+    proc = subprocess.Popen([sys.executable, "-m", "lakeglue", "metastore", "serve", "--port", str(port),
+                             "--db-url", f"sqlite:///{tmp_path}/w.db", "--warehouse", f"file:{tmp_path}/wh",
+                             "--workers", "2"], stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+    try:
+        clients = [_wait_client(port, proc, log) for _ in range(8)]
+        for i, c in enumerate(clients):
+            c.create_database(tt.Database(name=f"w{i}"))
+            # a different connection (likely another process) sees the write at once
+            assert clients[(i + 3) % 8].get_database(f"w{i}").name == f"w{i}"
+        assert sorted(clients[0].get_all_databases()) == ["default"] + [f"w{i}" for i in range(8)]
+        for c in clients:
+            c.close()
+        pids = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        assert len(pids) == 2, pids
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    time.sleep(0.5)
+    for pid in pids:
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/status").read().find("State:\tZ") >= 0
