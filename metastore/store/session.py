@@ -51,9 +51,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection):
-        if conn.get_execution_options().get("lakeglue_write"):
+        options = conn.get_execution_options()
+        if options.get("lakeglue_write"):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
+        elif not options.get("lakeglue_autocommit"):
             conn.exec_driver_sql("BEGIN")
 
 
@@ -77,6 +78,18 @@ class Transactions:
             with self.engine.connect() as conn:
                 with conn.begin():
                     yield conn
+
+    @contextlib.contextmanager
+    def read_one(self) -> Iterator[Connection]:
+        """For reads of ONE statement, which is atomic on its own: on SQLite no explicit
+        BEGIN/COMMIT round trips (a third of a get_table's time)."""
+        if self.dialect != "sqlite":
+            with self.read() as conn:
+                yield conn
+            return
+        with _translate():
+            with self.engine.connect().execution_options(lakeglue_autocommit=True) as conn:
+                yield conn
 
 
 @contextlib.contextmanager

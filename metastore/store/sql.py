@@ -43,6 +43,7 @@ class SqlStore(Store):
         # Storage templates are content-addressed and never change, so their decoded form can
         # be cached for the life of the process, whatever other servers write.
         self._templates: Dict[int, object] = {}
+        self._decoded_tables: Dict[tuple, Table] = {}
 
     def close(self) -> None:
         self.engine.dispose()
@@ -137,9 +138,18 @@ class SqlStore(Store):
             ev.append(conn, "CREATE_TABLE", table.db_name, table.name, {"table": _table_payload(table)})
 
     def get_table(self, db_name: str, name: str) -> Table:
-        with self.tx.read() as conn:
+        with self.tx.read_one() as conn:
             row = self._table_row(conn, db_name, name)
-        return m.table_from_row(row, db_name, CATALOG)
+        # Decoding is a third of a get_table; the decoded model is cached under the row's
+        # full content (never just an id or version), so any committed change — by this
+        # process or another — misses the cache.
+        key = (db_name, tuple(row))
+        table = self._decoded_tables.get(key)
+        if table is None:
+            if len(self._decoded_tables) > 4096:
+                self._decoded_tables.clear()
+            table = self._decoded_tables[key] = m.table_from_row(row, db_name, CATALOG)
+        return table
 
     def get_tables(self, db_name: str, names: Sequence[str]) -> List[Table]:
         out: List[Table] = []
