@@ -65,6 +65,16 @@ class TxnService:
     def commit_txn(self, txn_id: int) -> None:
         self.store.commit_txn(txn_id, self._now_ms())
 
+    def add_dynamic_partitions(self, txn_id: int, db_name: str, table_name: str,
+                               partition_names: Sequence[str]) -> None:
+        """A transaction reports the partitions it wrote (Hive's add_dynamic_partitions).
+        Hive records them for its compactor and cleaner; lakeglue runs neither (readers
+        skip aborted writes through get_valid_write_ids), so this only checks, as Hive does,
+        that the transaction is still open. Raises NoSuchTxn, TxnAborted, InvalidInput."""
+        if not db_name or not table_name:
+            raise InvalidInput("add_dynamic_partitions needs a database and a table name")
+        self.store.check_txn_open(txn_id, self._now_ms())
+
     def abort_txns(self, txn_ids: Sequence[int]) -> None:
         self.store.abort_txns(list(txn_ids), self._now_ms())
 

@@ -193,6 +193,12 @@ class TxnStore:
             conn.execute(update(TX).where(TX.c.id == txn_id).values(state=TXN_COMMITTED))
             self._release_txn_locks(conn, [txn_id])
 
+    def check_txn_open(self, txn_id: int, now_ms: int) -> None:
+        """Raise NoSuchTxn or TxnAborted unless `txn_id` is open (after expiring stale ones)."""
+        with self._serialised() as conn:
+            self._sweep(conn, now_ms)
+            self._check_txn_open(conn, txn_id)
+
     def abort_txns(self, txn_ids: Sequence[int], now_ms: int) -> None:
         with self._serialised() as conn:
             for txn_id in txn_ids:

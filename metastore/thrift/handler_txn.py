@@ -69,6 +69,12 @@ class TxnMethods:
         self.txns.commit_txn(rqst.txnid)
 
     @thrift_errors
+    def add_dynamic_partitions(self, rqst):
+        # Trino and Hive send this after writing partitions of a transactional table.
+        self.txns.add_dynamic_partitions(rqst.txnid or 0, rqst.dbname or "", rqst.tablename or "",
+                                         list(rqst.partitionnames or ()))
+
+    @thrift_errors
     def abort_txn(self, rqst):
         self.txns.abort_txns([rqst.txnid])
 
