@@ -37,3 +37,37 @@ def warehouse(tmp_path) -> str:
     path = tmp_path / "warehouse"
     path.mkdir()
     return "file:" + str(path)
+
+
+# --- compatibility report (see tests/support/compat.py) ------------------------------------
+def pytest_addoption(parser):
+    parser.addoption("--compat-report", default=None, metavar="FILE",
+                     help="write the engine x feature compatibility table (Markdown) to FILE")
+
+
+def pytest_configure(config):
+    path = config.getoption("--compat-report")
+    if path:
+        from tests.support.compat import CompatCollector
+
+        config._lakeglue_compat = CompatCollector(path)
+
+
+def pytest_runtest_makereport(item, call):
+    collector = getattr(item.config, "_lakeglue_compat", None)
+    if collector is None:
+        return
+    if call.when == "call" or (call.when == "setup" and call.excinfo is not None):
+        if call.excinfo is None:
+            outcome = "passed"
+        elif call.excinfo.errisinstance(pytest.skip.Exception):
+            outcome = "skipped"
+        else:
+            outcome = "failed"
+        collector.record(item, outcome)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    collector = getattr(session.config, "_lakeglue_compat", None)
+    if collector is not None:
+        collector.write()

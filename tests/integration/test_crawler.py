@@ -18,6 +18,8 @@ from tests.support.spark import Lakeglue, run_spark_script
 from tests.support.catalog import ThriftClient, running_metastore
 from tests.support.lake import make_lake, write_csv, write_json_lines, write_parquet
 
+COMPAT_ENGINE = "Crawled tables read by Spark and Trino"
+
 
 def _crawl(target, paths, db="lake", state_dir=None, **kw):
     cfg = CrawlConfig(paths=[str(p) for p in paths], database=db, state_dir=str(state_dir) if state_dir else None,

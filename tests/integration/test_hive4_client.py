@@ -24,6 +24,8 @@ from hive_metastore import ttypes as tt
 from tests.integration.conftest import REPO_ROOT
 from tests.support.catalog import ThriftClient
 
+COMPAT_ENGINE = "Hive 4.0.1 HiveMetaStoreClient (Java)"
+
 pytestmark = pytest.mark.hive4
 
 SMOKE_DIR = REPO_ROOT / "tests" / "java" / "hive4-smoke"

@@ -18,6 +18,8 @@ from pyiceberg.types import LongType, NestedField, StringType
 
 from tests.support.catalog import running_metastore
 
+COMPAT_ENGINE = "PyIceberg HiveCatalog"
+
 SCHEMA = Schema(NestedField(1, "id", LongType(), required=False), NestedField(2, "name", StringType(), required=False))
 
 

@@ -44,6 +44,8 @@ from thrift.Thrift import TApplicationException, TMessageType
 
 from tests.support.catalog import ThriftClient, running_metastore
 
+COMPAT_ENGINE = "Differential vs Hive Metastore 2.3.10"
+
 pytestmark = pytest.mark.reference
 
 Outcome = Any

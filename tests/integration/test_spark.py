@@ -18,6 +18,8 @@ import pytest
 from tests.support.spark import REPO_ROOT, Lakeglue, run_spark_script
 from tests.support.catalog import ThriftClient
 
+COMPAT_ENGINE = "Spark 4.0.1 (built-in Hive 2.3 client)"
+
 pytestmark = pytest.mark.spark
 
 # Artifacts Spark/Hive/Derby drop into the working directory when misconfigured.

@@ -21,6 +21,8 @@ from tests.infra.trino import TrinoQueryError, TrinoServer, trino_version
 from tests.support.spark import run_spark_script
 from tests.support.catalog import ThriftClient
 
+COMPAT_ENGINE = "Trino 368 (hive and iceberg connectors)"
+
 pytestmark = pytest.mark.trino
 
 

@@ -1,0 +1,303 @@
+"""The job runner over a real gRPC channel on loopback, next to a running lakeglue metastore.
+
+One `lakeglue metastore serve` process (SQLite) and one in-process job runner sharing its
+catalog database for the module. Two real PySpark jobs go through pyspark's spark-submit
+(local[1]): one writes a table that is then read back over Thrift, one times out and must
+take its JVM down with it. Everything else uses PYTHON_SHELL jobs (plain Python processes)
+to keep the Spark load low; the CLI and `lakeglue serve` run as separate processes.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from jobrunner import processes
+from jobrunner._proto import jobrunner_pb2 as pb, jobrunner_pb2_grpc as pbg
+from jobrunner.server import JobRunnerConfig, JobRunnerServer
+from tests.infra.ports import free_port
+from tests.support.spark import REPO_ROOT, spark_conf
+from tests.support.catalog import ThriftClient
+
+SPARK_TIMEOUT = 900  # a loaded 2-core machine takes a minute or more per spark-submit
+
+WRITE_TABLE = """
+from pyspark.sql import SparkSession
+from jobrunner.runtime import init_job
+
+job = init_job()
+spark = SparkSession.builder.enableHiveSupport().getOrCreate()  # no catalog configuration here
+rows = int(job.args["rows"])
+spark.sql("CREATE DATABASE IF NOT EXISTS jobs_it")
+(spark.range(rows).selectExpr("id", "id * 2 AS doubled", "'%s' AS run_id" % job.run_id)
+      .write.mode("overwrite").format("parquet").saveAsTable("jobs_it." + job.args["table"]))
+table = spark.table("jobs_it." + job.args["table"])
+print("ROWS=%d" % table.count(), flush=True)
+# a table source of the job's bookmark: only ids above the committed maximum
+new = job.bookmark("numbers").filter_dataframe(table, keys=["id"])
+print("NEW=%s" % sorted(r.id for r in new.collect()), flush=True)
+job.commit()
+spark.stop()
+"""
+
+SLEEP_IN_SPARK = """
+import time
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+print("SPARK UP", flush=True)
+time.sleep(3600)
+"""
+
+FAIL = """
+import sys
+print("attempt starting", sys.argv[1:], flush=True)
+raise RuntimeError("the input is broken")
+"""
+
+
+def _spark_defaults(lakeglue_sqlite, scratch: Path) -> dict:
+    conf = spark_conf(lakeglue_sqlite.uri, lakeglue_sqlite.warehouse, scratch)
+    for key in ("spark.master", "spark.app.name", "spark.sql.catalogImplementation",
+                "spark.hadoop.hive.metastore.uris", "spark.sql.warehouse.dir"):
+        conf.pop(key)  # the runner injects the catalog settings itself
+    return conf
+
+
+@pytest.fixture(scope="module")
+def runner(lakeglue_sqlite, tmp_path_factory):
+    base = tmp_path_factory.mktemp("jobrunner")
+    server = JobRunnerServer(JobRunnerConfig(
+        port=0, db_url=lakeglue_sqlite.db_url, metastore_uri=lakeglue_sqlite.uri,
+        state_dir=str(base / "state"), spark_conf=_spark_defaults(lakeglue_sqlite, base / "scratch"),
+        stop_grace_seconds=3)).start()
+    yield server
+    server.stop(stop_runs=True)
+
+
+@pytest.fixture(scope="module")
+def stub(runner):
+    channel = grpc.insecure_channel(runner.address)
+    grpc.channel_ready_future(channel).result(timeout=10)
+    yield pbg.JobRunnerStub(channel)
+    channel.close()
+
+
+@pytest.fixture
+def script(tmp_path):
+    def write(name: str, body: str) -> str:
+        path = tmp_path / name
+        path.write_text(body)
+        return str(path)
+    return write
+
+
+def _wait(stub, run_id: str, timeout: float, follow_retries: bool = False) -> pb.JobRun:
+    """Follow the run's state stream to its end (and its retries when asked)."""
+    last = None
+    for change in stub.WatchJobRun(pb.WatchJobRunRequest(run_id=run_id, follow_retries=follow_retries),
+                                   timeout=timeout):
+        last = change
+    assert last is not None
+    return stub.GetJobRun(pb.GetJobRunRequest(run_id=last.run_id))
+
+
+def _log(stub, run_id: str) -> str:
+    out, offset = b"", 0
+    while True:
+        chunk = stub.GetJobRunLogs(pb.GetJobRunLogsRequest(run_id=run_id, offset=offset, max_bytes=65536))
+        out += chunk.data
+        offset = chunk.next_offset
+        if not chunk.data:
+            return out.decode(errors="replace")
+
+
+def test_health_check_is_serving(runner):
+    channel = grpc.insecure_channel(runner.address)
+    try:
+        check = health_pb2_grpc.HealthStub(channel).Check
+        assert check(health_pb2.HealthCheckRequest(service="")).status == health_pb2.HealthCheckResponse.SERVING
+        assert check(health_pb2.HealthCheckRequest(service="lakeglue.jobrunner.v1.JobRunner")).status == \
+            health_pb2.HealthCheckResponse.SERVING
+    finally:
+        channel.close()
+
+
+@pytest.mark.spark
+def test_a_pyspark_job_writes_a_table_visible_over_thrift(stub, lakeglue_sqlite, script):
+    stub.CreateJob(pb.CreateJobRequest(job=pb.Job(
+        name="write-table", script_location=script("write_table.py", WRITE_TABLE), spark_master="local[1]",
+        default_arguments={"rows": "3", "table": "ignored"}, non_overridable_arguments={"table": "numbers"},
+        bookmark_mode=pb.Job.ENABLE)))
+    # as if an earlier run had processed ids up to 3
+    stub.CommitJobBookmark(pb.CommitJobBookmarkRequest(job_name="write-table", base_version=0, entries_json={
+        "numbers": json.dumps({"kind": "table", "keys": ["id"], "last": [3]})}))
+    run = stub.StartJobRun(pb.StartJobRunRequest(job_name="write-table", arguments={"rows": "7", "table": "x"}))
+    done = _wait(stub, run.id, SPARK_TIMEOUT)
+    log = _log(stub, run.id)
+    assert done.state == pb.JobRun.SUCCEEDED, f"{done.error_message}\n{log[-6000:]}"
+    assert done.spark_application_id.startswith("local-")
+    assert done.resolved_arguments == {"rows": "7", "table": "numbers"}
+    assert "ROWS=7" in log and "NEW=[4, 5, 6]" in log
+    bookmark = stub.GetJobBookmark(pb.GetJobBookmarkRequest(job_name="write-table"))
+    assert bookmark.version == 2 and bookmark.run_id == run.id  # committed by the successful run
+    assert json.loads(bookmark.entries["numbers"].state_json)["last"] == [6]
+    assert "spark.hadoop.hive.metastore.uris=" + lakeglue_sqlite.uri in log  # the command line, logged first
+
+    client = ThriftClient("127.0.0.1", lakeglue_sqlite.port)
+    try:
+        table = client.get_table("jobs_it", "numbers")
+        assert [c.name for c in table.sd.cols] == ["id", "doubled", "run_id"]
+        location = table.sd.location
+    finally:
+        client.close()
+    path = location.split(":", 1)[1] if location.startswith("file:") else location
+    assert any(name.endswith(".parquet") for name in os.listdir(path))
+    assert path.startswith(str(lakeglue_sqlite.warehouse_dir))
+
+    # logs are readable as a follow stream too, ending with the run
+    chunks = list(stub.FollowJobRunLogs(pb.FollowJobRunLogsRequest(run_id=run.id)))
+    assert chunks[-1].complete and "ROWS=7" in b"".join(c.data for c in chunks).decode(errors="replace")
+
+
+@pytest.mark.spark
+def test_a_spark_job_past_its_timeout_is_killed_with_its_jvm(stub, script):
+    stub.CreateJob(pb.CreateJobRequest(job=pb.Job(
+        name="sleepy-spark", script_location=script("sleepy.py", SLEEP_IN_SPARK), spark_master="local[1]",
+        timeout_seconds=40, max_retries=2)))
+    run = stub.StartJobRun(pb.StartJobRunRequest(job_name="sleepy-spark"))
+    done = _wait(stub, run.id, SPARK_TIMEOUT)
+    assert done.state == pb.JobRun.TIMEOUT and "timed out after 40 seconds" in done.error_message
+    assert not done.next_run_id  # timeouts are not retried
+    log = _log(stub, run.id)
+    killed = re.search(r"timeout of 40 s reached: killed (.*)", log).group(1)
+    victims = re.findall(r"([\w.\-]+)\((\d+)\)", killed)
+    assert any(name.startswith("java") for name, _ in victims), killed
+    assert not any(processes.is_alive(int(pid)) and processes.proc_info(int(pid)).comm == name
+                   for name, pid in victims)
+
+
+def test_a_failing_script_is_retried_then_fails_with_its_error(stub, script):
+    stub.CreateJob(pb.CreateJobRequest(job=pb.Job(
+        name="broken", script_location=script("broken.py", FAIL), job_type=pb.Job.PYTHON_SHELL, max_retries=2)))
+    run = stub.StartJobRun(pb.StartJobRunRequest(job_name="broken", arguments={"day": "2026-11-21"}))
+    last = _wait(stub, run.id, 120, follow_retries=True)
+    assert last.state == pb.JobRun.FAILED and last.attempt == 2
+    assert "RuntimeError: the input is broken" in last.error_message and last.exit_code == 1
+    runs = stub.ListJobRuns(pb.ListJobRunsRequest(job_name="broken")).job_runs
+    assert [(r.attempt, pb.JobRun.State.Name(r.state)) for r in runs] == [(2, "FAILED"), (1, "FAILED"), (0, "FAILED")]
+    assert runs[0].previous_run_id == runs[1].id and runs[1].previous_run_id == runs[2].id == run.id
+    assert "attempt starting" in _log(stub, last.id) and "--day" in _log(stub, last.id)
+
+
+def _lakeglue(*args, env=None, timeout=120):
+    return subprocess.run([sys.executable, "-m", "lakeglue", *args], capture_output=True, text=True,
+                          cwd=str(REPO_ROOT), env=dict(os.environ, **(env or {})), timeout=timeout)
+
+
+def test_cli_jobs_run_waits_and_reports(runner, script):
+    ok = script("hello.py", "import sys\nprint('hello', sys.argv[1:])\n")
+    res = _lakeglue("jobs", "run", ok, "--type", "python", "--jobrunner", runner.address,
+                    "--arg", "day=2026-11-21", "--arg=--mode=full", "--wait")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.strip().splitlines()
+    assert lines[0].startswith("jr_") and lines[-1] == "SUCCEEDED"
+    assert "'--day', '2026-11-21', '--mode', 'full'" in res.stderr  # the run's log, followed
+    shown = json.loads(_lakeglue("jobs", "show", lines[0], "--jobrunner", runner.address).stdout)
+    assert shown["state"] == "SUCCEEDED" and shown["job_name"] == "hello"
+
+    bad = script("broken_cli.py", FAIL)
+    res = _lakeglue("jobs", "run", bad, "--type", "python", "--jobrunner", runner.address, "--max-retries", "1",
+                    "--timeout", "60", "--wait", "--quiet")
+    assert res.returncode == 1
+    lines = res.stdout.strip().splitlines()
+    assert lines[-1] == "FAILED" and len([x for x in lines if x.startswith("attempt ")]) == 2
+    assert "RuntimeError: the input is broken" in lines[-2]
+    logs = _lakeglue("jobs", "logs", lines[0], "--jobrunner", runner.address)
+    assert "the input is broken" in logs.stdout
+
+
+def _wait_health(port: int, proc, log: Path, timeout: float = 60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"exited {proc.returncode}: {log.read_text()[-3000:]}")
+        try:
+            with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+                status = health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(), timeout=2).status
+            if status == health_pb2.HealthCheckResponse.SERVING:
+                return
+        except grpc.RpcError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"not serving: {log.read_text()[-3000:]}")
+
+
+def test_lakeglue_serve_starts_the_job_runner_next_to_the_metastore(tmp_path):
+    ms_port, jr_port = free_port(), free_port()
+    log = tmp_path / "serve.log"
+    env = dict(os.environ, LAKEGLUE_HOME=str(tmp_path / "home"))
+    proc = subprocess.Popen([sys.executable, "-m", "lakeglue", "serve", "--port", str(ms_port),
+                             "--jobrunner-port", str(jr_port)], cwd=str(REPO_ROOT), env=env,
+                            stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+    try:
+        _wait_health(jr_port, proc, log)
+        client = ThriftClient("127.0.0.1", ms_port)
+        assert "default" in client.get_all_databases()
+        client.close()
+        ok = tmp_path / "ok.py"
+        ok.write_text("print('embedded runner')\n")
+        res = _lakeglue("jobs", "run", str(ok), "--type", "python", "--jobrunner", f"127.0.0.1:{jr_port}", "--wait",
+                        env={"LAKEGLUE_HOME": str(tmp_path / "home")})
+        assert res.returncode == 0 and res.stdout.strip().endswith("SUCCEEDED"), res.stderr
+        assert (tmp_path / "home" / "jobrunner" / "runs").is_dir()
+        assert f"lakeglue jobrunner serving 127.0.0.1:{jr_port}" in log.read_text()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_a_restarted_runner_process_keeps_watching_a_run(tmp_path):
+    port = free_port()
+    db = f"sqlite:///{tmp_path}/catalog.db"
+    log = tmp_path / "runner.log"
+    sleeper = tmp_path / "sleeper.py"
+    sleeper.write_text("import time\ntime.sleep(6)\nprint('finished after the restart')\n")
+
+    def start():
+        p = subprocess.Popen([sys.executable, "-m", "lakeglue", "jobrunner", "serve", "--port", str(port),
+                              "--db-url", db, "--state-dir", str(tmp_path / "state")], cwd=str(REPO_ROOT),
+                             stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+        _wait_health(port, p, log)
+        return p
+
+    first = start()
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+            s = pbg.JobRunnerStub(ch)
+            s.CreateJob(pb.CreateJobRequest(job=pb.Job(name="sleeper", script_location=str(sleeper),
+                                                       job_type=pb.Job.PYTHON_SHELL)))
+            run = s.StartJobRun(pb.StartJobRunRequest(job_name="sleeper"))
+            while s.GetJobRun(pb.GetJobRunRequest(run_id=run.id)).state != pb.JobRun.RUNNING:
+                time.sleep(0.1)
+    finally:
+        first.terminate()
+        first.wait(timeout=30)
+    second = start()
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+            s = pbg.JobRunnerStub(ch)
+            assert s.GetJobRun(pb.GetJobRunRequest(run_id=run.id)).state == pb.JobRun.RUNNING
+            done = _wait(s, run.id, 60)
+            assert done.state == pb.JobRun.SUCCEEDED
+            assert "finished after the restart" in _log(s, run.id)
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
