@@ -335,13 +335,14 @@ class CatalogService:
         if not sd.location:
             if not t.sd.location:
                 raise InvalidObject(f"Cannot add partition to table {t.name} without a location")
-            sd = replace(sd, location=warehouse.join(t.sd.location, make_partition_name(t.partition_key_names, p.values)))
+            sd = sd.at(warehouse.join(t.sd.location, make_partition_name(t.partition_key_names, p.values)))
         else:
-            sd = replace(sd, location=warehouse.normalize_location(sd.location))
+            sd = sd.at(warehouse.normalize_location(sd.location))
         params = dict(p.parameters)
         params.setdefault(DDL_TIME, str(now()))
-        return replace(p, db_name=t.db_name, table_name=t.name, sd=sd, parameters=params,
-                       create_time=p.create_time or now())
+        return Partition(db_name=t.db_name, table_name=t.name, values=tuple(p.values), sd=sd,
+                         parameters=params, create_time=p.create_time or now(),
+                         last_access_time=p.last_access_time, catalog=p.catalog)
 
     def add_partitions(self, db_name: str, table_name: str, parts: Sequence[Partition],
                        if_not_exists: bool = False) -> List[Partition]:

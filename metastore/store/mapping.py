@@ -152,20 +152,10 @@ def table_values(t: Table) -> Dict[str, Any]:
     )
 
 
-def with_location(sd: StorageDescriptor, location: Optional[str]) -> StorageDescriptor:
-    """A copy of a (template) storage descriptor at another location. Shares every other
-    field with the template, which is safe because model objects are immutable, and is much
-    cheaper than dataclasses.replace on the partition-listing hot path."""
-    new = object.__new__(StorageDescriptor)
-    new.__dict__.update(sd.__dict__)
-    new.__dict__["location"] = location
-    return new
-
-
 def partition_from_row(row, db_name: str, table_name: str, catalog: str, template: StorageDescriptor) -> Partition:
     return Partition(
         db_name=db_name, table_name=table_name, values=tuple(_loads(row.vals)),
-        sd=with_location(template, row.location), parameters=load_map(row.parameters),
+        sd=template.at(row.location), parameters=load_map(row.parameters),
         create_time=row.create_time, last_access_time=row.last_access_time, catalog=catalog,
     )
 

@@ -69,17 +69,28 @@ class SqlStore(Store):
         return row
 
     @staticmethod
-    def _template_id(conn: Connection, cache: Dict[str, int], sd) -> int:
+    def _template_id(conn: Connection, cache: Dict[object, int], sd) -> int:
+        # Within one call, storage descriptors that share their column and serde objects
+        # (see convert.partitions_from) and equal scalars are one template: skip the JSON.
+        quick = (id(sd.columns), sd.serde.serialization_lib, tuple(sorted(sd.serde.parameters.items())),
+                 sd.serde.name, sd.input_format, sd.output_format, sd.compressed, sd.num_buckets,
+                 sd.bucket_columns, sd.sort_columns, tuple(sorted(sd.parameters.items())),
+                 repr(sd.skewed), sd.stored_as_sub_directories, sd.serde.description,
+                 sd.serde.serializer_class, sd.serde.deserializer_class, sd.serde.serde_type)
+        tid = cache.get(quick)
+        if tid is not None:
+            return tid
         digest, body = m.sd_template(sd)
         tid = cache.get(digest)
         if tid is not None:
+            cache[quick] = tid
             return tid
         row = conn.execute(select(ST.c.id).where(ST.c.digest == digest)).first()
         if row is None:
             tid = conn.execute(insert(ST).values(digest=digest, body=body)).inserted_primary_key[0]
         else:
             tid = row.id
-        cache[digest] = tid
+        cache[digest] = cache[quick] = tid
         return tid
 
     # --- databases -------------------------------------------------------------------------
@@ -290,10 +301,9 @@ class SqlStore(Store):
 
     def _insert_partitions(self, conn, table_id, rows) -> None:
         for chunk in _chunks(rows, 1000):
-            conn.execute(insert(P), chunk)
-            ids = dict(conn.execute(
-                select(P.c.name, P.c.id).where(P.c.table_id == table_id, P.c.name.in_([r["name"] for r in chunk]))
-            ).all())
+            # one multi-row INSERT … RETURNING per chunk (SQLAlchemy "insertmanyvalues")
+            ids = dict(conn.execute(insert(P).returning(P.c.name, P.c.id, sort_by_parameter_order=True),
+                                    chunk).all())
             pv_rows = []
             for r in chunk:
                 for idx, value in enumerate(m._loads(r["vals"])):

@@ -35,13 +35,25 @@ def column_to(c: Column) -> tt.FieldSchema:
     return tt.FieldSchema(name=c.name, type=c.type, comment=c.comment)
 
 
-def sd_from(sd: Optional[tt.StorageDescriptor]) -> StorageDescriptor:
+def _columns_from(cols, memo: Optional[dict]):
+    if memo is None:
+        return tuple(column_from(c) for c in cols or ())
+    # Partitions in one request usually repeat the table's columns: decode each distinct
+    # column list once and share the (immutable) result.
+    key = tuple((c.name, c.type, c.comment) for c in cols or ())
+    hit = memo.get(key)
+    if hit is None:
+        hit = memo[key] = tuple(column_from(c) for c in cols or ())
+    return hit
+
+
+def sd_from(sd: Optional[tt.StorageDescriptor], memo: Optional[dict] = None) -> StorageDescriptor:
     if sd is None:
         return StorageDescriptor()
     serde = sd.serdeInfo or tt.SerDeInfo()
     skew = sd.skewedInfo
     return StorageDescriptor(
-        columns=tuple(column_from(c) for c in sd.cols or ()),
+        columns=_columns_from(sd.cols, memo),
         location=sd.location or None,
         input_format=sd.inputFormat,
         output_format=sd.outputFormat,
@@ -158,12 +170,18 @@ def table_meta_to(m: TableMeta) -> tt.TableMeta:
 
 
 # --- partitions ---------------------------------------------------------------------------
-def partition_from(p: tt.Partition) -> Partition:
+def partition_from(p: tt.Partition, memo: Optional[dict] = None) -> Partition:
     return Partition(
         db_name=_s(p.dbName).lower(), table_name=_s(p.tableName).lower(),
-        values=tuple(p.values or ()), sd=sd_from(p.sd), parameters=dict(p.parameters or {}),
+        values=tuple(p.values or ()), sd=sd_from(p.sd, memo), parameters=dict(p.parameters or {}),
         create_time=p.createTime or 0, last_access_time=p.lastAccessTime or 0,
     )
+
+
+def partitions_from(parts) -> list:
+    """Many partitions at once, decoding repeated column lists once."""
+    memo: dict = {}
+    return [partition_from(p, memo) for p in parts or ()]
 
 
 def partition_to(p: Partition, memo: Optional[dict] = None) -> tt.Partition:

@@ -259,13 +259,13 @@ class Handler(CompatMethods, TxnMethods, StatsMethods, EventMethods):
     def add_partitions(self, new_parts):
         if not new_parts:
             return 0
-        parts = [c.partition_from(p) for p in new_parts]
+        parts = c.partitions_from(new_parts)
         first = parts[0]
         return len(self.service.add_partitions(first.db_name, first.table_name, parts))
 
     @thrift_errors
     def add_partitions_req(self, request):
-        parts = [c.partition_from(p) for p in request.parts or ()]
+        parts = c.partitions_from(request.parts)
         added = self.service.add_partitions(request.dbName, request.tblName, parts,
                                             if_not_exists=bool(request.ifNotExists))
         result = tt.AddPartitionsResult()
@@ -294,12 +294,12 @@ class Handler(CompatMethods, TxnMethods, StatsMethods, EventMethods):
 
     @thrift_errors
     def alter_partitions(self, db_name, tbl_name, new_parts):
-        self.service.alter_partitions(db_name, tbl_name, [c.partition_from(p) for p in new_parts or ()])
+        self.service.alter_partitions(db_name, tbl_name, c.partitions_from(new_parts))
 
     @thrift_errors
     def alter_partitions_with_environment_context(self, db_name, tbl_name, new_parts, environment_context):
         env = _env(environment_context)
-        self.service.alter_partitions(db_name, tbl_name, [c.partition_from(p) for p in new_parts or ()],
+        self.service.alter_partitions(db_name, tbl_name, c.partitions_from(new_parts),
                                       update_ddl_time=not _flag(env, "DO_NOT_UPDATE_STATS"))
 
     @thrift_errors
