@@ -1,4 +1,4 @@
-"""`lakeglue` command line: serve, metastore serve, db upgrade, crawl, crawler, jobrunner, jobs."""
+"""`lakeglue` command line: serve, metastore serve, db upgrade, crawl, crawler, jobrunner, jobs, bench."""
 from __future__ import annotations
 
 import argparse
@@ -156,11 +156,16 @@ def build_parser() -> argparse.ArgumentParser:
     from jobrunner.cli import add_commands as add_jobrunner_commands  # `jobrunner`, `jobs`, `triggers`, `workflows`
 
     add_jobrunner_commands(sub)
+
+    from lakeglue.bench.cli import add_commands as add_bench_commands  # `bench`
+
+    add_bench_commands(sub)
     return parser
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for reports that quote the command
     logging.basicConfig(level=getattr(logging, str(args.log_level).upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)

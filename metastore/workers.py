@@ -55,6 +55,9 @@ class WorkerPool:
     def _spawn(self, slot: int) -> None:
         pid = os.fork()
         if pid == 0:  # child
+            # Drop the parent's handlers at once: until the worker's server exists, SIGTERM
+            # must simply end it (otherwise a stop during start-up would be swallowed).
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
             code = 0
             try:
                 _worker_main(self.config, self.sock)
