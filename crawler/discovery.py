@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import os
+import time
+from stat import S_ISREG
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional
 
@@ -28,32 +30,47 @@ class Listing:
     root: Root
     files: List[FileEntry] = field(default_factory=list)
     skipped: Dict[str, str] = field(default_factory=dict)  # rel path -> reason
+    #: local paths only: modification time (ns) of every folder walked, by rel path ("" = the root)
+    dirs: Dict[str, int] = field(default_factory=dict)
+    listed_at: float = 0.0
 
 
-def junk_reason(rel: str, size: int, include_delta_log: bool = False) -> Optional[str]:
-    """Why a file at `rel` is junk, or None when it is a candidate data file."""
-    parts = rel.split("/")
-    for folder in parts[:-1]:
-        if folder.startswith("."):
-            return f"hidden folder {folder}"
-        if folder == "_delta_log":
-            if not include_delta_log:
-                return "Delta Lake log (_delta_log)"
-            continue
-        if folder.startswith("_") and "=" not in folder:
-            return f"hidden folder {folder}"
-    name = parts[-1]
+def _folder_junk(name: str, include_delta_log: bool) -> Optional[str]:
+    """Why a folder (one path component) is junk, or None; `_delta_log` when included is not."""
+    if name.startswith("."):
+        return f"hidden folder {name}"
+    if name == "_delta_log":
+        return None if include_delta_log else "Delta Lake log (_delta_log)"
+    if name.startswith("_") and "=" not in name:
+        return f"hidden folder {name}"
+    return None
+
+
+_JUNK_ENDINGS = ("_$folder$", ".crc", "~")
+
+
+def _file_junk(name: str, size: int, in_delta_log: bool) -> Optional[str]:
     if name.endswith("_$folder$"):
         return "S3 folder marker"
     if name.startswith(".") or name.endswith(".crc"):
         return "hidden or checksum file"
-    if name.startswith("_") and not (include_delta_log and "_delta_log" in parts):
+    if name.startswith("_") and not in_delta_log:
         return "hidden file (e.g. _SUCCESS)"
     if name.endswith("~"):
         return "backup file"
     if size == 0:
         return "empty file"
     return None
+
+
+def junk_reason(rel: str, size: int, include_delta_log: bool = False) -> Optional[str]:
+    """Why a file at `rel` is junk, or None when it is a candidate data file."""
+    parts = rel.split("/")
+    for folder in parts[:-1]:
+        reason = _folder_junk(folder, include_delta_log)
+        if reason:
+            return reason
+    return _file_junk(parts[-1], size, include_delta_log and "_delta_log" in parts[:-1])
 
 
 def visible_to_engines(rel: str) -> bool:
@@ -79,33 +96,75 @@ def _etag(info: dict) -> Optional[str]:
     return str(value).strip('"') if value else None
 
 
-def _local_entries(base: str):
-    """(path, info) for every file under a local folder, from os.scandir (much faster than
-    fsspec's generic walk); folders that cannot be read are skipped."""
-    stack = [base]
+def _list_local(root: Root, excluder: Excluder, include_delta_log: bool, listing: "Listing") -> None:
+    """Walk a local folder with os.scandir, one directory at a time: the junk and exclusion
+    checks of a folder run once for all its files, and every folder's modification time is
+    recorded (`Listing.dirs`, for recrawls that skip unchanged folders)."""
+    base = root.path.rstrip("/") or "/"
+    try:
+        listing.dirs[""] = os.stat(base).st_mtime_ns
+    except OSError as e:
+        raise PathError(f"cannot list {root.uri_root}: {e}") from e
+    # (folder path, rel folder, junk reason of the folder, excluded by a pattern, inside _delta_log)
+    stack = [(base, "", None, False, False)]
+    files = listing.files
+    append = files.append
+    skipped = listing.skipped
+    dirs = listing.dirs
+    check_excluded = bool(excluder.patterns)
     while stack:
-        folder = stack.pop()
+        folder, rel_folder, folder_reason, folder_excluded, in_delta = stack.pop()
+        prefix = rel_folder + "/" if rel_folder else ""
         try:
-            with os.scandir(folder) as it:
-                for e in it:
-                    try:
-                        if e.is_dir(follow_symlinks=True):
-                            stack.append(e.path)
-                        elif e.is_file(follow_symlinks=True):
-                            st = e.stat(follow_symlinks=True)
-                            yield e.path, {"type": "file", "size": st.st_size, "mtime": st.st_mtime}
-                    except OSError:
-                        continue
+            it = os.scandir(folder)
         except (NotADirectoryError, PermissionError, FileNotFoundError):
             continue
+        with it:
+            for e in it:
+                name = e.name
+                try:
+                    if e.is_dir():
+                        rel = prefix + name
+                        try:
+                            dirs[rel] = e.stat().st_mtime_ns
+                        except OSError:
+                            continue
+                        reason = folder_reason or _folder_junk(name, include_delta_log)
+                        excluded = folder_excluded or (check_excluded and excluder.matches(rel))
+                        stack.append((e.path, rel, reason, excluded, in_delta or name == "_delta_log"))
+                        continue
+                    st = e.stat()
+                except OSError:
+                    continue
+                if not S_ISREG(st.st_mode):
+                    continue
+                rel = prefix + name
+                size = st.st_size
+                if folder_reason is None and size and name[0] not in "._" and not name.endswith(_JUNK_ENDINGS) \
+                        and not (check_excluded and (folder_excluded or excluder.matches(rel))):
+                    append(FileEntry(e.path, rel, size, st.st_mtime))  # the common case, checked inline
+                    continue
+                reason = folder_reason or _file_junk(name, size, in_delta)
+                if reason is None and (folder_excluded or (check_excluded and excluder.matches(rel))):
+                    reason = "excluded by pattern"
+                if reason:
+                    skipped[rel] = reason
+                else:
+                    append(FileEntry(e.path, rel, size, st.st_mtime))
+    files.sort()
 
 
 def list_files(root: Root, excluder: Optional[Excluder] = None, include_delta_log: bool = False) -> Listing:
-    """Every candidate data file under `root`. Raises PathError when the path does not exist."""
+    """Every candidate data file under `root`, sorted by path. Raises PathError when the
+    path does not exist or cannot be listed."""
     excluder = excluder or Excluder()
     listing = Listing(root)
     fs, base = root.fs, root.path
+    listing.listed_at = time.time()
     try:
+        if root.scheme == "file" and os.path.isdir(base):
+            _list_local(root, excluder, include_delta_log, listing)
+            return listing
         if fs.isfile(base):
             info = fs.info(base)
             entries: Iterable = [(base, info)]
@@ -113,10 +172,7 @@ def list_files(root: Root, excluder: Optional[Excluder] = None, include_delta_lo
         else:
             if not fs.exists(base):
                 raise PathError(f"{root.uri_root} does not exist")
-            if root.scheme == "file":
-                entries = sorted(_local_entries(base))
-            else:
-                entries = sorted(fs.find(base, detail=True, withdirs=False).items())
+            entries = sorted(fs.find(base, detail=True, withdirs=False).items())
             prefix_len = len(base.rstrip("/")) + 1
     except (FileNotFoundError, PermissionError) as e:
         raise PathError(f"cannot list {root.uri_root}: {e}") from e

@@ -34,6 +34,11 @@ class Root:
         return f"{self.scheme}://{fs_path}"
 
     @property
+    def uri_prefix(self) -> str:
+        """What `uri` puts before a path."""
+        return "file:" if self.scheme == "file" else f"{self.scheme}://"
+
+    @property
     def uri_root(self) -> str:
         return self.uri(self.path)
 

@@ -84,6 +84,10 @@ class Excluder:
         self.patterns = [p for p in patterns if p and p.strip()]
         self._compiled = [compile_glob(p) for p in self.patterns]
 
+    def matches(self, rel: str) -> bool:
+        """True when `rel` itself (not a folder above it) matches a pattern."""
+        return any(rx.match(rel) for rx in self._compiled)
+
     def excluded(self, rel: str) -> bool:
         """True when the path, or a folder above it, matches a pattern."""
         if not self._compiled:

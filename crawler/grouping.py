@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from . import compression
 from . import schema as S
@@ -36,8 +36,7 @@ from .formats.base import FileEntry, FileSchema
 from .partitions import level_keys, split_segment, value_of
 
 
-@dataclass(frozen=True)
-class Inferred:
+class Inferred(NamedTuple):
     """A data file and its inferred schema."""
 
     entry: FileEntry
@@ -91,18 +90,66 @@ class Grouping:
 
 
 class _Node:
+    """A folder of the crawl path with its files. Checks work on `buckets` (the folder's files
+    grouped by format, layout and schema), so their cost follows the number of folders and
+    distinct schemas, not of files."""
+
     def __init__(self, name: str, rel: str):
         self.name, self.rel = name, rel
         self.files: List[Inferred] = []
         self.children: Dict[str, "_Node"] = {}
+        self._buckets: Optional[List[List[Inferred]]] = None
+        self._folders: Optional[List[Tuple[int, "_Node", Tuple[str, ...]]]] = None
+
+    @property
+    def buckets(self) -> List[List[Inferred]]:
+        """This folder's own files grouped by (format, layout, columns), in order of first
+        appearance."""
+        if self._buckets is None:
+            by_object: Dict[int, List[Inferred]] = {}
+            for f in self.files:  # files mostly share schema objects: group by identity first
+                b = by_object.get(id(f.schema))
+                if b is None:
+                    b = by_object[id(f.schema)] = []
+                b.append(f)
+            buckets = list(by_object.values())
+            # merge schema objects of equal value: column tuples by identity first (plugins and
+            # the manifest share them), by value only when different tuples remain
+            for columns in (id, None):
+                if len(buckets) < 2:
+                    break
+                merged: Dict[tuple, List[Inferred]] = {}
+                for b in buckets:
+                    s = b[0].schema
+                    key = (s.format, s.layout, columns(s.fields) if columns else s.fields)
+                    if key in merged:
+                        merged[key].extend(b)
+                    else:
+                        merged[key] = b
+                buckets = list(merged.values())
+            self._buckets = buckets
+        return self._buckets
+
+    def folders(self) -> List[Tuple[int, "_Node", Tuple[str, ...]]]:
+        """(depth, folder, folder names from here down to it) for this folder and every folder
+        below it that has files, in walk order (own files first, then subfolders by name)."""
+        if self._folders is None:
+            out: List[Tuple[int, "_Node", Tuple[str, ...]]] = [(0, self, ())] if self.files else []
+            for name, child in sorted(self.children.items()):
+                out.extend((d + 1, n, (name,) + path) for d, n, path in child.folders())
+            self._folders = out
+        return self._folders
 
     def walk(self, depth: int = 0) -> Iterator[Tuple[int, Inferred, Tuple[str, ...]]]:
         """(depth, file, folder names from here down to the file's folder)."""
-        for f in self.files:
-            yield depth, f, ()
-        for name, child in sorted(self.children.items()):
-            for d, f, path in child.walk(depth + 1):
-                yield d, f, (name,) + path
+        for d, node, path in self.folders():
+            for f in node.files:
+                yield depth + d, f, path
+
+    def bucket_walk(self) -> Iterator[Tuple[int, List[Inferred], Tuple[str, ...]]]:
+        for d, node, path in self.folders():
+            for b in node.buckets:
+                yield d, b, path
 
     def all_files(self) -> List[Inferred]:
         return [f for _, f, _ in self.walk()]
@@ -110,11 +157,21 @@ class _Node:
 
 def build_tree(files: Sequence[Inferred]) -> _Node:
     root = _Node("", "")
+    nodes: Dict[str, _Node] = {"": root}
     for f in files:
-        node = root
-        parts = f.entry.rel.split("/")[:-1]
-        for i, part in enumerate(parts):
-            node = node.children.setdefault(part, _Node(part, "/".join(parts[: i + 1])))
+        rel = f.entry.rel
+        cut = rel.rfind("/")
+        folder = rel[:cut] if cut >= 0 else ""
+        node = nodes.get(folder)
+        if node is None:
+            node = root
+            parts = folder.split("/")
+            for i, part in enumerate(parts):
+                child = node.children.get(part)
+                if child is None:
+                    child = node.children[part] = _Node(part, "/".join(parts[: i + 1]))
+                    nodes[child.rel] = child
+                node = child
         node.files.append(f)
     return root
 
@@ -147,13 +204,20 @@ class _Grouper:
         return node.rel or f"{self.root_name} (the crawl path)"
 
     # --- checks ---------------------------------------------------------------------------
-    def _formats(self, files: Sequence[Inferred]) -> Counter:
-        return Counter(f.kind for f in files)
+    @staticmethod
+    def _kinds(buckets: Sequence[List[Inferred]]) -> Counter:
+        kinds: Counter = Counter()
+        for b in buckets:
+            kinds[b[0].kind] += len(b)
+        return kinds
 
-    def _merged(self, files: Sequence[Inferred]) -> Tuple[Tuple[S.Field, ...], Optional[str]]:
+    def _merged(self, buckets: Sequence[List[Inferred]]) -> Tuple[Tuple[S.Field, ...], Optional[str]]:
         merged: Tuple[S.Field, ...] = ()
+        by_identity: Dict[Tuple[str, int], Inferred] = {}
+        for b in buckets:  # merge each distinct schema once (column tuples are mostly shared)
+            by_identity.setdefault((b[0].schema.format, id(b[0].schema.fields)), b[0])
         distinct: Dict[Tuple[str, Tuple[S.Field, ...]], Inferred] = {}
-        for f in files:  # most files share a schema: merge each distinct one once
+        for f in by_identity.values():
             distinct.setdefault((f.schema.format, f.schema.fields), f)
         for f in distinct.values():
             new, lossy = S.merge_columns(merged, f.schema.fields)
@@ -168,29 +232,30 @@ class _Grouper:
         return merged, None
 
     def can_be_table(self, node: _Node) -> Tuple[bool, str]:
-        walked = list(node.walk())
-        files = [f for _, f, _ in walked]
-        kinds = self._formats(files)
+        walked = list(node.bucket_walk())
+        buckets = [b for _, b, _ in walked]
+        kinds = self._kinds(buckets)
         if len(kinds) > 1:
             desc = "; ".join(f"{_describe_kind(k)}: {n} file(s)" for k, n in kinds.most_common())
             return False, f"its files differ in format or layout ({desc})"
         depths = {d for d, _, _ in walked}
         if len(depths) > 1:
             return False, f"its files sit at different folder depths ({', '.join(map(str, sorted(depths)))})"
-        merged, conflict = self._merged(files)
+        merged, conflict = self._merged(buckets)
         if conflict:
             return False, f"schemas conflict: {conflict}"
+        n_files = sum(len(b) for b in buckets)
         depth = depths.pop()
         if depth == 0:
-            if len(files) > 1 and not self.opts.combine_schemas:
-                widest = max(files, key=lambda f: len(f.schema.fields)).schema.fields
-                low = min(S.similarity(f.schema.fields, widest) for f in files)
+            if n_files > 1 and not self.opts.combine_schemas:
+                widest = max((b[0] for b in buckets), key=lambda f: len(f.schema.fields)).schema.fields
+                low = min(S.similarity(b[0].schema.fields, widest) for b in buckets)
                 if low < self.opts.similarity:
                     return False, (f"its files' schemas are too different to be one table (least overlap "
                                    f"{low:.0%} < {self.opts.similarity:.0%}; --combine-schemas joins them)")
-            return True, f"{len(files)} {_describe_kind(next(iter(kinds)))} file(s) with compatible schemas"
+            return True, f"{n_files} {_describe_kind(next(iter(kinds)))} file(s) with compatible schemas"
         levels = [set() for _ in range(depth)]
-        for _, _, path in walked:
+        for _, folder, path in node.folders():
             for i, name in enumerate(path):
                 levels[i].add(name)
         keys = level_keys(levels)
@@ -201,15 +266,16 @@ class _Grouper:
                                f"folders at level {i + 1} look like tables")
         fmt = _describe_kind(next(iter(kinds)))
         if named[0]:
-            return True, (f"{len(files)} {fmt} file(s) with compatible schemas under Hive-style "
+            return True, (f"{n_files} {fmt} file(s) with compatible schemas under Hive-style "
                           f"{keys[0][0]}=… folders")
         if len(node.children) == 1 and not _value_like(next(iter(node.children))):
             only = next(iter(node.children))
             return False, f"its only subfolder {only!r} looks like a table name, not a partition value"
         if self.opts.combine_schemas:
-            return True, f"{len(files)} {fmt} file(s) with compatible schemas (--combine-schemas)"
+            return True, f"{n_files} {fmt} file(s) with compatible schemas (--combine-schemas)"
         low, worst = 1.0, ""
-        child_schemas = {name: self._merged(child.all_files())[0] for name, child in node.children.items()}
+        child_schemas = {name: self._merged([b for _, b, _ in child.bucket_walk()])[0]
+                         for name, child in node.children.items()}
         widest = max(child_schemas.values(), key=len)
         for name, child_schema in child_schemas.items():
             sim = S.similarity(child_schema, widest)
@@ -218,7 +284,7 @@ class _Grouper:
         if low < self.opts.similarity:
             return False, (f"its subfolders' schemas are too different to be partitions of one table "
                            f"({worst!r} shares {low:.0%} of the columns < {self.opts.similarity:.0%})")
-        return True, (f"{len(files)} {fmt} file(s) in {len(node.children)} unnamed subfolder(s) with similar "
+        return True, (f"{n_files} {fmt} file(s) in {len(node.children)} unnamed subfolder(s) with similar "
                       f"schemas, read as partitions")
 
     # --- decisions ------------------------------------------------------------------------
@@ -255,34 +321,47 @@ class _Grouper:
                 files=[f], reasons=[f"{f.entry.rel} is a table of its own: {why}"]))
 
     def make_table(self, node: _Node, reasons: List[str]) -> None:
-        walked = list(node.walk())
-        kinds = self._formats([f for _, f, _ in walked])
+        walked = list(node.bucket_walk())
+        kinds = self._kinds([b for _, b, _ in walked])
         main = kinds.most_common(1)[0][0]
-        depth_counts = Counter(d for d, f, _ in walked if f.kind == main)
+        depth_counts: Counter = Counter()
+        for d, b, _ in walked:
+            if b[0].kind == main:
+                depth_counts[d] += len(b)
         depth = depth_counts.most_common(1)[0][0]
-        kept = []
-        for d, f, path in walked:
-            if f.kind != main:
-                self.result.skipped[f.entry.rel] = f"format {_describe_kind(f.kind)} differs from the table's"
-            elif d != depth:
-                self.result.skipped[f.entry.rel] = f"at depth {d} while the table's partitions are at depth {depth}"
-            else:
-                kept.append((f, path))
+        folders = node.folders()
         levels = [set() for _ in range(depth)]
-        for _, path in kept:
-            for i, name in enumerate(path):
-                levels[i].add(name)
+        for d, folder, path in folders:
+            if d == depth and any(b[0].kind == main for b in folder.buckets):
+                for i, name in enumerate(path):
+                    levels[i].add(name)
         keys = level_keys(levels)
         group = TableGroup(name=table_name(node.name or self.root_name, self.opts.table_prefix),
-                           root_rel=node.rel, is_file=False, files=[f for f, _ in kept],
-                           keys=[k for k, _ in keys], reasons=reasons)
-        for f, path in kept:
+                           root_rel=node.rel, is_file=False, files=[], keys=[k for k, _ in keys], reasons=reasons)
+        skipped = self.result.skipped
+        for d, folder, path in folders:
+            if all(b[0].kind == main for b in folder.buckets):
+                kept = folder.files if d == depth else []
+                if d != depth:
+                    for f in folder.files:
+                        skipped[f.entry.rel] = f"at depth {d} while the table's partitions are at depth {depth}"
+            else:
+                kept = []
+                for f in folder.files:
+                    if f.kind != main:
+                        skipped[f.entry.rel] = f"format {_describe_kind(f.kind)} differs from the table's"
+                    elif d != depth:
+                        skipped[f.entry.rel] = f"at depth {d} while the table's partitions are at depth {depth}"
+                    else:
+                        kept.append(f)
+            if not kept:
+                continue
+            group.files.extend(kept)
             if not path:
                 continue
             values = tuple(value_of(name, named) for name, (_, named) in zip(path, keys))
-            folder = "/".join(x for x in (node.rel, *path) if x)
-            group.partitions.setdefault(values, folder)
-            group.partition_files.setdefault(values, []).append(f)
+            group.partitions.setdefault(values, "/".join(x for x in (node.rel, *path) if x))
+            group.partition_files.setdefault(values, []).extend(kept)
         if keys:
             desc = ", ".join(f"{k}" + ("" if named else " (unnamed level)") for k, named in keys)
             group.reasons.append(f"partition keys: {desc}; {len(group.partitions)} partition(s)")

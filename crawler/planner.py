@@ -65,6 +65,16 @@ def file_stats(files: Sequence[Inferred]) -> Dict[str, str]:
     return out
 
 
+def distinct_fields(files: Sequence[Inferred]) -> Dict[Tuple[S.Field, ...], None]:
+    """The distinct column lists of some files, in order of first appearance (files mostly
+    share schema objects, so they are told apart by identity before by value)."""
+    by_object: Dict[int, Tuple[S.Field, ...]] = {}
+    for f in files:
+        if id(f.schema) not in by_object:
+            by_object[id(f.schema)] = f.schema.fields
+    return dict.fromkeys(by_object.values())
+
+
 def _compression(files: Sequence[Inferred]) -> str:
     codecs = Counter(f.schema.compression for f in files)
     return codecs.most_common(1)[0][0] if codecs else "none"
@@ -110,7 +120,7 @@ class Planner:
         if fields_override is not None:
             fields = tuple(fields_override)
         else:
-            merged, _ = S.merge_schemas(dict.fromkeys(f.schema.fields for f in group.files))
+            merged, _ = S.merge_schemas(distinct_fields(group.files))
             fields = order_like(tuple(S.Field(f.name, S.finalize(f.type)) for f in merged), previous_fields)
         clashing = [f.name for f in fields if f.name.lower() in key_names]
         if clashing:
@@ -154,7 +164,7 @@ class Planner:
         files = group.partition_files.get(values, [])
         sd = replace(table.sd, location=group.partition_location(values))
         if self.partition_schema == "own" and files and plugin is not None:
-            merged, _ = S.merge_schemas(dict.fromkeys(f.schema.fields for f in files))
+            merged, _ = S.merge_schemas(distinct_fields(files))
             keys = set(table.partition_key_names)
             sd = replace(sd, columns=tuple(Column(f.name.lower(), str(S.finalize(f.type)))
                                            for f in merged if f.name.lower() not in keys))

@@ -89,6 +89,7 @@ def start_embedded(args, metastore_uri: str) -> Optional[Callable[[], None]]:
               f"use --jobrunner-port PORT or --no-jobrunner)", file=sys.stderr, flush=True)
         return None
     print(f"lakeglue jobrunner serving {server.address} (state {server.config.state_dir})", flush=True)
+    args.jobrunner_server = server  # for services started next to it (crawler.embedded wires its triggers)
     return server.stop
 
 

@@ -301,6 +301,8 @@ class Orchestrator:
         self.store = service.store
         self.clock = clock
         self.crawler_starter = crawler_starter
+        #: for the crawler service: crawler runs still going in a workflow run (keeps it open)
+        self.pending_crawls: Optional[Callable[[str], int]] = None
         self._fire_lock = threading.RLock()
         service.add_finish_listener(self.on_run_finished)
         service.add_tick_hook(self.tick)
@@ -735,8 +737,10 @@ class Orchestrator:
             conn.execute(update(WR).where(WR.c.id == run_id).values(error_message=message))
 
     def _check_workflow_run(self, run_id: str) -> None:
-        """Close the workflow run when none of its job runs is unfinished."""
+        """Close the workflow run when none of its job runs (nor crawler runs) is unfinished."""
         now = self.clock()
+        if self.pending_crawls is not None and self.pending_crawls(run_id):
+            return
         with self.store.tx.write() as conn:
             row = conn.execute(select(WR).where(WR.c.id == run_id)).first()
             if row is None or row.status not in ("RUNNING", "STOPPING"):

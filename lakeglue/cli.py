@@ -64,10 +64,11 @@ def _serve_metastore(args, extra=None) -> int:
 
 
 def _serve_all(args) -> int:
-    """`lakeglue serve`: the metastore and, next to it, the job runner (port 50051)."""
-    from jobrunner.cli import start_embedded
+    """`lakeglue serve`: the metastore and, next to it, the job runner (port 50051) and the
+    crawler daemon wired to the runner's triggers."""
+    from crawler.embedded import start_with_jobrunner
 
-    return _serve_metastore(args, extra=start_embedded)
+    return _serve_metastore(args, extra=start_with_jobrunner)
 
 
 def _safe(url: str) -> str:
@@ -98,6 +99,16 @@ def _db_upgrade(args) -> int:
     finally:
         engine.dispose()
     print(f"job runner schema of {_safe(url)}: {before or 'empty'} -> {after}")
+    from crawler import migrations as cr_migrations  # the crawler's tables, same database
+
+    engine = make_engine(url)
+    try:
+        before = cr_migrations.current_revision(engine)
+        cr_migrations.upgrade(engine)
+        after = cr_migrations.current_revision(engine)
+    finally:
+        engine.dispose()
+    print(f"crawler schema of {_safe(url)}: {before or 'empty'} -> {after}")
     return 0
 
 
@@ -119,7 +130,15 @@ def _db_current(args) -> int:
     finally:
         engine.dispose()
     print(f"job runner current: {jr_current or 'empty'}  head: {jr_head}")
-    return 0 if current == head and jr_current == jr_head else 1
+    from crawler import migrations as cr_migrations
+
+    engine = make_engine(args.db_url or default_db_url())
+    try:
+        cr_current, cr_head = cr_migrations.current_revision(engine), cr_migrations.head_revision()
+    finally:
+        engine.dispose()
+    print(f"crawler current: {cr_current or 'empty'}  head: {cr_head}")
+    return 0 if current == head and jr_current == jr_head and cr_current == cr_head else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     from jobrunner.cli import add_serve_args  # --jobrunner-port, --no-jobrunner
 
     add_serve_args(serve)
+    from crawler.embedded import add_serve_args as add_crawler_serve_args  # --no-crawler
+
+    add_crawler_serve_args(serve)
     serve.set_defaults(func=_serve_all)
 
     ms = sub.add_parser("metastore", help="the Hive-compatible metastore")

@@ -44,6 +44,7 @@ class Registry:
     def __init__(self, include_entry_points: bool = True):
         self._targets: Dict[str, object] = dict(BUILTINS)
         self._loaded: Dict[str, FormatPlugin] = {}
+        self._sorted: Optional[List[FormatPlugin]] = None  # detection order, computed once
         if include_entry_points:
             self._targets.update(self._entry_points())
 
@@ -61,6 +62,7 @@ class Registry:
     def register(self, plugin: FormatPlugin) -> None:
         self._targets[plugin.name] = plugin
         self._loaded[plugin.name] = plugin
+        self._sorted = None
 
     def names(self) -> List[str]:
         return sorted(self._targets)
@@ -83,19 +85,23 @@ class Registry:
         return plugin
 
     def plugins(self) -> List[FormatPlugin]:
+        """Every plugin that loads, in detection order (computed once: detection runs per file)."""
+        if self._sorted is not None:
+            return list(self._sorted)
         out = []
         for name in self.names():
             try:
                 out.append(self.get(name))
             except Exception as e:
                 log.warning("crawler format plugin %s failed to load: %s", name, e)
-        return sorted(out, key=lambda p: (p.priority, p.name))
+        self._sorted = sorted(out, key=lambda p: (p.priority, p.name))
+        return list(self._sorted)
 
     def detect(self, source: Source) -> Tuple[Optional[FormatPlugin], float]:
         """The most confident plugin for a file (None when none claims it)."""
         best: Optional[FormatPlugin] = None
         best_score = 0.0
-        for plugin in self.plugins():
+        for plugin in self._sorted if self._sorted is not None else self.plugins():
             try:
                 score = plugin.detect(source)
             except Exception as e:  # a plugin's detect must not stop the crawl

@@ -19,7 +19,7 @@ from __future__ import annotations
 import abc
 import os
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any, BinaryIO, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from .. import compression
 from ..schema import Field
@@ -29,10 +29,10 @@ class FormatError(Exception):
     """A file that cannot be read as the format it was detected as (corrupt, truncated)."""
 
 
-@dataclass(frozen=True)
-class FileEntry:
+class FileEntry(NamedTuple):
     """A listed data file: `path` as its filesystem knows it, `rel` relative to the crawl
-    path ('/'-separated), size in bytes, modification time (epoch seconds) and ETag."""
+    path ('/'-separated), size in bytes, modification time (epoch seconds) and ETag.
+    (A named tuple: crawls create one per file, and lakes have millions.)"""
 
     path: str
     rel: str
@@ -63,6 +63,13 @@ class InferenceOptions:
     csv_delimiter: Optional[str] = None
 
 
+def is_local(fs: Any) -> bool:
+    """Whether an fsspec filesystem is the local one (its paths are plain OS paths)."""
+    protocol = getattr(fs, "protocol", None)
+    protocols = protocol if isinstance(protocol, (tuple, list)) else (protocol,)
+    return "file" in protocols and type(fs).__name__ == "LocalFileSystem"
+
+
 class Source:
     """One file being inspected: opens it through its filesystem on demand and caches the
     raw head and the decompressed sample so several plugins can look at them cheaply."""
@@ -76,6 +83,8 @@ class Source:
         self._head: Optional[bytes] = None
         self._sample: Optional[Tuple[bytes, bool]] = None
         self._codec: Optional[str] = None
+        self._local = is_local(fs)
+        self._fd: Optional[int] = None
         self.bytes_read = 0
 
     @property
@@ -89,12 +98,55 @@ class Source:
 
     def open(self) -> BinaryIO:
         """The raw file, seekable. Raises OSError."""
+        if self._local:  # the builtin: fsspec's local wrapper costs more than the read itself
+            return open(self.entry.path, "rb")
         return self.fs.open(self.entry.path, "rb")
+
+    @property
+    def local(self) -> bool:
+        """Whether the file is on the local filesystem (then `size` and `read_at` work)."""
+        return self._local
+
+    def _descriptor(self) -> int:
+        if self._fd is None:
+            self._fd = os.open(self.entry.path, os.O_RDONLY)
+        return self._fd
+
+    def size(self) -> int:
+        """A local file's current size. Raises OSError (also for a file that is not local)."""
+        if not self._local:
+            raise OSError("size() is for local files")
+        return os.fstat(self._descriptor()).st_size
+
+    def read_at(self, offset: int, length: int) -> bytes:
+        """`length` bytes of a local file from `offset` (one descriptor per Source, kept
+        until `close`: detection and inference then open a file once). Raises OSError."""
+        if not self._local:
+            raise OSError("read_at() is for local files")
+        data = os.pread(self._descriptor(), length, offset)
+        self.bytes_read += len(data)
+        return data
+
+    def close(self) -> None:
+        if self._fd is not None:
+            try:
+                os.close(self._fd)
+            finally:
+                self._fd = None
+
+    def __del__(self) -> None:  # a Source not closed by its user
+        try:
+            self.close()
+        except OSError:
+            pass
 
     @property
     def head(self) -> bytes:
         if self._head is None:
             try:
+                if self._local:
+                    self._head = self.read_at(0, self.HEAD_BYTES)
+                    return self._head
                 with self.open() as f:
                     self._head = f.read(self.HEAD_BYTES)
             except OSError:

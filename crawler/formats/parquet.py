@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from .. import schema as S
 from .base import FileSchema, FormatError, FormatPlugin, InferenceOptions, Source, Storage, TableInput
@@ -30,6 +30,7 @@ class _Node:
     repetition: Optional[int]
     element: object  # the parquet SchemaElement
     children: List["_Node"]
+    logical: object = None  # its logicalType (read once: a missing Thrift attribute is slow to ask for)
 
 
 def _tree(elements) -> _Node:
@@ -40,20 +41,24 @@ def _tree(elements) -> _Node:
         el = elements[pos]
         pos += 1
         children = [build() for _ in range(el.num_children or 0)]
-        return _Node(el.name, el.repetition_type, el, children)
+        name = el.name
+        if isinstance(name, bytes):
+            name = name.decode("utf-8", errors="replace")
+        return _Node(name, el.repetition_type, el, children, getattr(el, "logicalType", None))
 
     return build()
 
 
-def _logical(el, name: str):
-    lt = getattr(el, "logicalType", None)
+def _logical(node: _Node, name: str):
+    lt = node.logical
     return getattr(lt, name, None) if lt is not None else None
 
 
-def _primitive(el):
+def _primitive(node: _Node):
+    el = node.element
     t, ct = el.type, el.converted_type
-    if ct == _DECIMAL or _logical(el, "DECIMAL") is not None:
-        dec = _logical(el, "DECIMAL")
+    if ct == _DECIMAL or _logical(node, "DECIMAL") is not None:
+        dec = _logical(node, "DECIMAL")
         precision = el.precision if el.precision is not None else getattr(dec, "precision", 38)
         scale = el.scale if el.scale is not None else getattr(dec, "scale", 0)
         if precision > S.MAX_DECIMAL_PRECISION:
@@ -62,9 +67,9 @@ def _primitive(el):
     if t == _BOOLEAN:
         return S.BOOLEAN
     if t == _INT32:
-        if ct == _DATE or _logical(el, "DATE") is not None:
+        if ct == _DATE or _logical(node, "DATE") is not None:
             return S.DATE
-        integer = _logical(el, "INTEGER")
+        integer = _logical(node, "INTEGER")
         if integer is not None:
             bits, signed = integer.bitWidth, integer.isSigned
             if bits == 8:
@@ -75,12 +80,12 @@ def _primitive(el):
         return {_INT_8: S.Prim("tinyint"), _INT_16: S.Prim("smallint"), _UINT_8: S.Prim("smallint"),
                 _UINT_16: S.INT, _UINT_32: S.BIGINT}.get(ct, S.INT)
     if t == _INT64:
-        ts = _logical(el, "TIMESTAMP")
+        ts = _logical(node, "TIMESTAMP")
         if ts is not None:
             return S.BIGINT if getattr(ts.unit, "NANOS", None) is not None else S.TIMESTAMP
         if ct in (_TS_MILLIS, _TS_MICROS):
             return S.TIMESTAMP
-        integer = _logical(el, "INTEGER")
+        integer = _logical(node, "INTEGER")
         if ct == _UINT_64 or (integer is not None and not integer.isSigned):
             return S.Decimal(20, 0)
         return S.BIGINT
@@ -91,25 +96,25 @@ def _primitive(el):
     if t == _DOUBLE:
         return S.DOUBLE
     if t == _BYTE_ARRAY:
-        if ct in (_UTF8, _ENUM, _JSON) or any(_logical(el, k) is not None for k in ("STRING", "ENUM", "JSON")):
+        if ct in (_UTF8, _ENUM, _JSON) or any(_logical(node, k) is not None for k in ("STRING", "ENUM", "JSON")):
             return S.STRING
         return S.BINARY
     return S.BINARY  # FIXED_LEN_BYTE_ARRAY without a decimal annotation, UUID, INTERVAL
 
 
 def _is_list(node: _Node) -> bool:
-    return node.element.converted_type == _LIST or _logical(node.element, "LIST") is not None
+    return node.element.converted_type == _LIST or _logical(node, "LIST") is not None
 
 
 def _is_map(node: _Node) -> bool:
     el = node.element
-    return el.converted_type in (_MAP, _MAP_KEY_VALUE) or _logical(el, "MAP") is not None
+    return el.converted_type in (_MAP, _MAP_KEY_VALUE) or _logical(node, "MAP") is not None
 
 
 def _type_of(node: _Node):
     """Hive type of a field, ignoring its own repetition."""
     if not node.children:
-        return _primitive(node.element)
+        return _primitive(node)
     if _is_list(node) and len(node.children) == 1:
         rep = node.children[0]
         # Parquet's backward-compatibility rules for the element of a LIST.
@@ -127,17 +132,53 @@ def _field_type(node: _Node):
     return S.Array(t) if node.repetition == _REPEATED else t
 
 
+_SCHEMAS: Dict[str, Tuple[S.Field, ...]] = {}  # mapped schemas by their elements' raw contents
+_SCHEMA_CACHE_SIZE = 4096
+
+
+def _schema_key(fmd) -> Optional[str]:
+    """The raw content of a footer's schema elements (the files of a table mostly share
+    one), or None when fastparquet does not expose it."""
+    try:
+        key = repr([el.contents for el in fmd.schema])
+    except AttributeError:
+        return None
+    return None if " at 0x" in key else key
+
+
 def schema_from_metadata(fmd) -> Tuple[S.Field, ...]:
     """Hive columns of a parquet FileMetaData (as fastparquet parses it)."""
+    key = _schema_key(fmd)
+    if key is not None:
+        cached = _SCHEMAS.get(key)
+        if cached is not None:
+            return cached
     root = _tree(fmd.schema)
-    return tuple(S.Field(c.name, _field_type(c)) for c in root.children)
+    fields = tuple(S.Field(c.name, _field_type(c)) for c in root.children)
+    if key is not None:
+        if len(_SCHEMAS) >= _SCHEMA_CACHE_SIZE:
+            _SCHEMAS.clear()
+        _SCHEMAS[key] = fields
+    return fields
 
 
 def read_footer(source: Source):
     """The FileMetaData of a parquet file, decoded by fastparquet's Thrift reader from the
-    footer alone (two small reads at the end of the file). Raises FormatError."""
+    footer alone (two small reads at the end of the file; names may be bytes). Raises
+    FormatError."""
     from fastparquet import cencoding
 
+    if source.local:
+        size = source.size()
+        if size < 12:
+            raise FormatError("too small for a parquet file")
+        tail = source.read_at(size - 8, 8)
+        if tail[4:] != MAGIC:
+            raise FormatError("no parquet footer (truncated file?)")
+        length = struct.unpack("<i", tail[:4])[0]
+        if length <= 0 or length > size - 12:
+            raise FormatError("bad parquet footer length")
+        return cencoding.from_buffer(source.read_at(size - 8 - length, length), "FileMetaData")
     with source.open() as f:
         f.seek(0, 2)
         size = f.tell()
@@ -152,11 +193,7 @@ def read_footer(source: Source):
             raise FormatError("bad parquet footer length")
         f.seek(size - 8 - length)
         data = f.read(length)
-    fmd = cencoding.from_buffer(data, "FileMetaData")
-    for el in fmd.schema:
-        if isinstance(el.name, bytes):
-            el.name = el.name.decode("utf-8", errors="replace")
-    return fmd
+    return cencoding.from_buffer(data, "FileMetaData")
 
 
 class ParquetFormat(FormatPlugin):

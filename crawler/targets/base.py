@@ -16,6 +16,9 @@ from metastore.model import Partition, Table
 class CatalogTarget(abc.ABC):
     """Tables and partitions of one catalog. Drops never delete data."""
 
+    #: partitions sent per add/alter call
+    batch_size: int = 500
+
     @abc.abstractmethod
     def describe(self) -> str:
         """A short human-readable name of the catalog (for summaries)."""

@@ -11,6 +11,7 @@ from .base import CatalogTarget
 
 
 class ServiceTarget(CatalogTarget):
+    batch_size = 10000  # in-process: no message size limit; one transaction per batch
     def __init__(self, catalog: CatalogService, label: str = "lakeglue catalog", on_close=None):
         self.catalog = catalog
         self.label = label

@@ -34,7 +34,10 @@ def test_local_lake_into_running_lakeglue_over_thrift(tmp_path):
     with running_metastore(db_url, f"file:{tmp_path}/wh") as server:
         target = ThriftTarget(f"thrift://127.0.0.1:{server.port}")
         try:
-            report = _crawl(target, [tmp_path / "lake"], state_dir=tmp_path / "state")
+            report = _crawl(target, [tmp_path / "lake"], state_dir=tmp_path / "state", recrawl="incremental")
+            # the tables read back over Thrift match what the crawl left: an unchanged recrawl stops early
+            again = _crawl(target, [tmp_path / "lake"], state_dir=tmp_path / "state", recrawl="incremental")
+            assert again.unchanged and again.plan.count("unchanged") == len(counts)
         finally:
             target.close()
         assert report.errors == []
@@ -74,7 +77,8 @@ def test_local_lake_in_process_recrawl_incremental_and_deletions(tmp_path):
     target = ServiceTarget.open(f"sqlite:///{tmp_path}/catalog.db", f"file:{tmp_path}/wh")
     try:
         first = _crawl(target, [tmp_path / "lake"], state_dir=tmp_path / "state", name="c1")
-        assert first.tables_created == 7 and first.files_read == 13
+        # one file per partition folder is read; its sibling of the same kind and size class is assumed
+        assert first.tables_created == 7 and (first.files_read, first.files_assumed) == (11, 2)
         # unchanged incremental recrawl: lists, reads nothing, writes nothing
         again = _crawl(target, [tmp_path / "lake"], state_dir=tmp_path / "state", name="c1", incremental=True)
         assert again.files_read == 0 and again.files_cached == 13
@@ -145,7 +149,8 @@ def test_s3_crawl_against_moto_server(tmp_path, monkeypatch):
             assert target.get_table("lake", "users").parameters["recordCount"] == "10"
             # ETags make an unchanged recrawl read nothing
             again = _crawl(target, ["s3://lake/raw/"], state_dir=tmp_path / "state", name="s3c", incremental=True)
-            assert again.files_read == 0 and again.files_cached == report.files_read
+            assert again.files_read == 0 and again.files_cached == report.files_read + report.files_assumed
+            assert again.unchanged  # nothing new: stopped before planning
         finally:
             target.close()
 
@@ -176,6 +181,115 @@ def test_lakeglue_crawl_command(tmp_path):
                                                                      "users"]
     finally:
         target.close()
+
+
+# --------------------------------------------------------------------------- lakeglue crawler daemon
+def test_crawler_daemon_command_runs_due_crawlers(tmp_path):
+    import time
+
+    from sqlalchemy import update
+
+    from crawler.model import CrawlerDef
+    from crawler.store import CrawlerStore, to_us
+    from crawler.tables import crawlers
+
+    make_lake(tmp_path / "lake")
+    db_url = f"sqlite:///{tmp_path}/catalog.db"
+    store = CrawlerStore.open(db_url)
+    try:
+        store.create(CrawlerDef(name="hourly", paths=(str(tmp_path / "lake" / "sales"),), database="lake",
+                                schedule="0 * * * *"), time.time())
+        with store.tx.write() as conn:  # as if the hour had come
+            conn.execute(update(crawlers).values(next_run_on=to_us(time.time() - 1)))
+        env = dict(os.environ, LAKEGLUE_HOME=str(tmp_path / "home"))
+        log = tmp_path / "daemon.log"
+        proc = subprocess.Popen([sys.executable, "-m", "lakeglue", "crawler", "daemon", "--db-url", db_url,
+                                 "--poll", "0.2"], env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+        try:
+            deadline = time.time() + 60
+            while not [r for r in store.runs("hourly") if r.finished]:
+                assert proc.poll() is None and time.time() < deadline, log.read_text()[-3000:]
+                time.sleep(0.2)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
+        run = store.runs("hourly")[0]
+        assert (run.state, run.started_by, run.metrics["tables_created"]) == ("SUCCEEDED", "SCHEDULE", 1)
+        assert store.get("hourly").next_run_on > time.time()
+        assert "1 scheduled crawler(s)" in log.read_text()
+    finally:
+        store.close()
+
+
+# --------------------------------------------------------------------------- lakeglue serve
+def test_lakeglue_serve_runs_named_crawlers_and_feeds_the_job_runners_triggers(tmp_path):
+    """`lakeglue serve` starts the crawler daemon next to the metastore and the job runner; a
+    crawler run from another process (`lakeglue crawler start`) reaches a conditional trigger
+    "when crawler sales SUCCEEDED start job load" through the catalog database."""
+    import time
+
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    from jobrunner._proto import jobrunner_pb2 as pb, jobrunner_pb2_grpc as pbg
+    from tests.infra.ports import free_port
+
+    make_lake(tmp_path / "lake")
+    ms_port, jr_port = free_port(), free_port()
+    env = dict(os.environ, LAKEGLUE_HOME=str(tmp_path / "home"))
+    log = tmp_path / "serve.log"
+
+    def lakeglue(*args):
+        res = subprocess.run([sys.executable, "-m", "lakeglue", *args], capture_output=True, text=True, env=env,
+                             timeout=120)
+        assert res.returncode == 0, res.stdout + res.stderr
+        return res.stdout
+
+    proc = subprocess.Popen([sys.executable, "-m", "lakeglue", "serve", "--port", str(ms_port), "--workers", "1",
+                             "--jobrunner-port", str(jr_port)], env=env, stdout=open(log, "ab"),
+                            stderr=subprocess.STDOUT)
+    try:
+        deadline = time.time() + 90
+        while True:
+            assert proc.poll() is None, log.read_text()[-3000:]
+            try:
+                with grpc.insecure_channel(f"127.0.0.1:{jr_port}") as ch:
+                    if health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(), timeout=2).status == \
+                            health_pb2.HealthCheckResponse.SERVING:
+                        break
+            except grpc.RpcError:
+                pass
+            assert time.time() < deadline, log.read_text()[-3000:]
+            time.sleep(0.3)
+        while "lakeglue crawler daemon running" not in log.read_text():
+            assert time.time() < deadline, log.read_text()[-3000:]
+            time.sleep(0.2)
+        assert "wired to the job runner's triggers" in log.read_text()
+        ok = tmp_path / "load.py"
+        ok.write_text("print('loaded')\n")
+        lakeglue("jobs", "create", "load", "--script", str(ok), "--type", "python",
+                 "--jobrunner", f"127.0.0.1:{jr_port}")
+        with grpc.insecure_channel(f"127.0.0.1:{jr_port}") as ch:
+            stub = pbg.JobRunnerStub(ch)
+            trig = pb.Trigger(name="after-crawl", type=pb.Trigger.CONDITIONAL, start_on_creation=True)
+            trig.predicate.conditions.add(logical_operator=pb.Condition.EQUALS, crawler_name="sales",
+                                          crawl_state="SUCCEEDED")
+            trig.actions.add(job_name="load")
+            stub.CreateTrigger(pb.CreateTriggerRequest(trigger=trig), timeout=30)
+            lakeglue("crawler", "create", "sales", "--path", str(tmp_path / "lake" / "sales"), "-d", "lake")
+            out = lakeglue("crawler", "start", "sales", "--no-progress")
+            assert "SUCCEEDED" in out
+            runs = []
+            while not runs or runs[0].state not in (pb.JobRun.SUCCEEDED, pb.JobRun.FAILED):
+                assert time.time() < deadline + 60, log.read_text()[-3000:]
+                time.sleep(0.3)
+                runs = list(stub.ListJobRuns(pb.ListJobRunsRequest(job_name="load"), timeout=30).job_runs)
+            assert runs[0].state == pb.JobRun.SUCCEEDED and runs[0].trigger_name == "after-crawl"
+        shown = json.loads(lakeglue("crawler", "show", "sales", "--json"))
+        assert shown["runs"][0]["state"] == "SUCCEEDED" and shown["runs"][0]["tables_created"] == 1
+    finally:
+        proc.terminate()
+        proc.wait(timeout=90)
 
 
 # --------------------------------------------------------------------------- Spark reads every format
