@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from hive_metastore import ttypes as tt
 
-from tests.integration.conftest import REPO_ROOT
+REPO_ROOT = Path(__file__).resolve().parents[2]
 from tests.support.catalog import ThriftClient
 
 COMPAT_ENGINE = "Hive 4.0.1 HiveMetaStoreClient (Java)"
