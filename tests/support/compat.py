@@ -8,6 +8,7 @@ the Markdown table at the end of the run.
 from __future__ import annotations
 
 import datetime
+import os
 import platform
 from collections import OrderedDict
 from typing import Dict, Tuple
@@ -58,5 +59,6 @@ class CompatCollector:
                       "| scenario | works |", "|---|---|"]
             lines += [f"| {f} | {mark[o]} |" for f, o in rows]
             lines.append("")
+        os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         with open(self.path, "w") as fh:
             fh.write("\n".join(lines))
