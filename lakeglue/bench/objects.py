@@ -1,0 +1,72 @@
+"""The tables and partitions the benchmark creates: the same objects on every target.
+
+Tables look like what Spark/Hive write (four data columns, Parquet, managed) and are
+partitioned by one string key `d`. Partition values are zero-padded numbers, so a range
+filter on `d` selects an exact share of the partitions on any server.
+"""
+from __future__ import annotations
+
+import time
+from typing import List, Sequence
+
+from hive_metastore import ttypes as tt
+
+PART_KEY = "d"
+OWNER = "lakeglue-bench"
+
+_COLUMNS = (("id", "bigint"), ("name", "string"), ("amount", "double"), ("ts", "timestamp"))
+_PARQUET = dict(
+    inputFormat="org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+    outputFormat="org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+    serde="org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+)
+
+
+def database(name: str) -> tt.Database:
+    return tt.Database(name=name, description="lakeglue bench", parameters={}, ownerName=OWNER,
+                       ownerType=tt.PrincipalType.USER)
+
+
+def _sd(location=None) -> tt.StorageDescriptor:
+    return tt.StorageDescriptor(
+        cols=[tt.FieldSchema(name=n, type=t, comment=None) for n, t in _COLUMNS],
+        location=location, inputFormat=_PARQUET["inputFormat"], outputFormat=_PARQUET["outputFormat"],
+        compressed=False, numBuckets=-1,
+        serdeInfo=tt.SerDeInfo(name=None, serializationLib=_PARQUET["serde"],
+                               parameters={"serialization.format": "1"}),
+        bucketCols=[], sortCols=[], parameters={}, storedAsSubDirectories=False)
+
+
+def table(db: str, name: str, partitioned: bool = True) -> tt.Table:
+    """A managed Parquet table (location chosen by the server)."""
+    now = int(time.time())
+    keys = [tt.FieldSchema(name=PART_KEY, type="string", comment=None)] if partitioned else []
+    return tt.Table(tableName=name, dbName=db, owner=OWNER, createTime=now, lastAccessTime=0,
+                    retention=0, sd=_sd(), partitionKeys=keys, parameters={},
+                    tableType="MANAGED_TABLE")
+
+
+def part_value(i: int) -> str:
+    return f"{i:07d}"
+
+
+def part_name(i: int) -> str:
+    return f"{PART_KEY}={part_value(i)}"
+
+
+def partitions(db: str, tbl: str, start: int, count: int) -> List[tt.Partition]:
+    """Partitions d=<start> … d=<start+count-1> (locations chosen by the server)."""
+    now = int(time.time())
+    return [tt.Partition(values=[part_value(i)], dbName=db, tableName=tbl, createTime=now,
+                         lastAccessTime=0, sd=_sd(), parameters={})
+            for i in range(start, start + count)]
+
+
+def share_filter(total: int, share: float = 0.01) -> tuple:
+    """(filter, expected count): a range on `d` selecting `share` of `total` partitions (≥1)."""
+    n = max(1, int(total * share))
+    return f"{PART_KEY} >= '{part_value(0)}' and {PART_KEY} < '{part_value(n)}'", n
+
+
+def part_names(start: int, count: int) -> Sequence[str]:
+    return [part_name(i) for i in range(start, start + count)]
