@@ -32,6 +32,6 @@ grep -E '^ERROR|which is incompatible' "$pip_log" >&2 || true
 rm -f "$pip_log"; trap - EXIT
 # A full run (no arguments) also regenerates the engine compatibility table.
 if [ "$#" -eq 0 ]; then
-  set -- --compat-report docs/compatibility.md
+  set -- --compat-report=docs/compatibility.md
 fi
 exec python -m pytest -q -ra "$@"
