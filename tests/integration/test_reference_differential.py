@@ -152,12 +152,6 @@ STEP_ALLOWANCES: Dict[Tuple[str, str], StepAllowance] = {
         [], ["dif_db_a", "dif_db_loc"],
         "lakeglue trims blanks around '|' alternatives (names cannot contain blanks, so this only "
         "turns 'no match' into the evident match); Hive 2.3 keeps them in its regex"),
-    ("databases", "get_databases regex dot"): StepAllowance(
-        ["dif_db_a"], [],
-        "Hive turns a pattern into a Java regex after replacing '*' by '.*', so other regex "
-        "characters ('.') stay special; lakeglue follows Hive's documented pattern language, where "
-        "only '*' and '|' are special (pinned by tests/unit/test_service_rules.py). NOTE: regex-style "
-        "patterns such as SHOW TABLES '.*s' from the Hive tutorial differ"),
     ("tables", "create in missing db"): StepAllowance(
         ("raises", "InvalidObjectException"), ("raises", "NoSuchObjectException"),
         "Hive 2.3's create_table_core means to throw NoSuchObjectException('The database ... does "
