@@ -19,6 +19,9 @@ from .tables import partition_column_stats as PCS, storage_templates as ST, tabl
 from .tables import tables as T
 
 _CHUNK = 500
+# Partition names per query in get_partitions_by_names: one query (and no re-sort) for the
+# request sizes clients send; both SQLite (>= 3.32) and PostgreSQL take this many parameters.
+_NAMES_PER_QUERY = 5000
 CATALOG = "hive"
 
 
@@ -381,9 +384,9 @@ class SqlStore(Store):
     def list_partitions(self, db_name, table_name, query: PartitionQuery) -> List[Partition]:
         with self.tx.read() as conn:
             trow = self._table_row(conn, db_name, table_name)
-            if query.names is not None and len(query.names) > _CHUNK:
+            if query.names is not None and len(query.names) > _NAMES_PER_QUERY:
                 out: List[Partition] = []
-                for chunk in _chunks(query.names):
+                for chunk in _chunks(query.names, _NAMES_PER_QUERY):
                     out.extend(self._select_partitions(conn, trow, PartitionQuery(names=chunk)))
                 out.sort(key=lambda p: make_partition_name(
                     [k.name for k in m.load_columns(trow.partition_keys)], p.values))
