@@ -1,67 +1,21 @@
-"""Alembic migrations of the catalog schema, driven from code (no alembic.ini needed).
+"""Alembic migrations of the catalog schema (tables `lg_*`), driven from code.
 
-`upgrade(url)` brings a database to head; `check(engine)` refuses an outdated schema.
+`upgrade(engine)` brings a database to head; `check(engine)` creates the schema in a database
+that has none of it yet and refuses an outdated one (metastore.errors.SchemaOutdated).
 """
 from __future__ import annotations
 
 import os
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
-
+from metastore.schema_history import SchemaHistory
 from ..errors import SchemaOutdated
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 VERSION_TABLE = "lakeglue_alembic_version"
+TABLE_PREFIX = "lg_"
 
-
-def _config(url: str) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", HERE)
-    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    cfg.attributes["configure_logger"] = False
-    return cfg
-
-
-def head_revision() -> str:
-    return ScriptDirectory.from_config(_config("sqlite://")).get_current_head()
-
-
-def current_revision(engine: Engine):
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE}).get_current_revision()
-
-
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    cfg = _config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-
-
-def _has_catalog_tables(engine: Engine) -> bool:
-    from sqlalchemy import inspect
-
-    return any(name.startswith("lg_") for name in inspect(engine).get_table_names())
-
-
-def check(engine: Engine, *, auto_upgrade_empty: bool = True) -> None:
-    """Verify the schema is at head; an empty database is upgraded when allowed.
-
-    Raises SchemaOutdated with the command to run.
-    """
-    current = current_revision(engine)
-    head = head_revision()
-    if current == head:
-        return
-    if current is None and auto_upgrade_empty and not _has_catalog_tables(engine):
-        upgrade(engine)
-        return
-    url = engine.url.render_as_string(hide_password=True)
-    raise SchemaOutdated(
-        f"The catalog database schema is at revision {current or 'none'} but this lakeglue needs "
-        f"{head}. Back up the database, then run: lakeglue db upgrade --db-url '{url}'"
-    )
+HISTORY = SchemaHistory(HERE, VERSION_TABLE, TABLE_PREFIX, "catalog", SchemaOutdated)
+head_revision = HISTORY.head_revision
+current_revision = HISTORY.current_revision
+upgrade = HISTORY.upgrade
+check = HISTORY.check
