@@ -64,7 +64,7 @@ class Running:
 
 
 class Launcher:
-    """Starts targets under `workdir`, one at a time; owns the shared PostgreSQL cluster
+    """Starts targets under `workdir` (each a context manager); owns the shared PostgreSQL cluster
     (started on first use, stopped by `close()`)."""
 
     def __init__(self, workdir: str, serve_args: Sequence[str] = (), reference_heap: str = "1g"):
@@ -125,9 +125,8 @@ class Launcher:
             kwargs.update(postgres=self._postgres(), postgres_database=f"hive_bench_{int(time.time())}")
         with ReferenceHiveMetastore(**kwargs) as hms:
             yield Running(hms.uri, {"started_by_bench": True, "startup_s": hms.startup_seconds,
-                                    "server_pid": hms._proc.pid if hms._proc else None,
                                     "hive_version": "2.3.10 (pyspark's jars)", "heap": self.reference_heap,
-                                    "log_level": "warn"})
+                                    "log_level": "warn", "log": hms.log_path})
 
     def close(self) -> None:
         if self._pg is not None:
