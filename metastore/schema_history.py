@@ -66,3 +66,28 @@ class SchemaHistory:
             f"The {self.component}'s tables are at revision {current or 'none'} but this lakeglue "
             f"needs {head}. Back up the database, then run: lakeglue db upgrade --db-url '{url}'"
         )
+
+    def run_env(self, metadata) -> None:
+        """Body of this component's Alembic env.py: migrate on the connection handed over by
+        upgrade() (or a fresh engine for the alembic CLI), with the component's version table,
+        and let autogenerate see only this component's tables (the others share the database)."""
+        from alembic import context
+        from sqlalchemy import create_engine
+
+        def include_object(obj, name, type_, reflected, compare_to):
+            return name.startswith(self.table_prefix) if type_ == "table" else True
+
+        def run(connection):
+            context.configure(
+                connection=connection, target_metadata=metadata, version_table=self.version_table,
+                include_object=include_object, render_as_batch=connection.dialect.name == "sqlite",
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+
+        connection = context.config.attributes.get("connection")
+        if connection is not None:
+            run(connection)
+        else:
+            with create_engine(context.config.get_main_option("sqlalchemy.url")).begin() as conn:
+                run(conn)
