@@ -17,7 +17,7 @@ from .errors import AlreadyExists, InvalidInput, InvalidObject, InvalidOperation
 from .filter import FilterError, parse_filter
 from .model import (
     DEFAULT_PARTITION_NAME, EXTERNAL_TABLE, Column, Database, Function, Partition, Table,
-    TableMeta, make_partition_name, partition_values_from_name,
+    TableMeta, make_partition_name, normalize_partition_name, partition_values_from_name,
 )
 from .store.base import PartitionQuery, Store
 
@@ -382,7 +382,7 @@ class CatalogService:
         normalized = []
         for n in names:
             try:
-                normalized.append(make_partition_name(keys, partition_values_from_name(keys, n)))
+                normalized.append(normalize_partition_name(keys, n))
             except ValueError:
                 continue  # a name that cannot exist matches nothing, as in Hive
         if not normalized:

@@ -69,6 +69,10 @@ def add_commands(sub) -> None:
     p.add_argument("--scale-tables", type=_ints, default=[10_000], help="tables in the scale database (default 10000)")
     p.add_argument("--scale-batch", type=int, default=1000, help="partitions per add_partitions call (default 1000)")
     p.add_argument("--scale-reference", action="store_true", help="run the scale section on reference targets too")
+    p.add_argument("--decode", choices=("lean", "full"), default="lean",
+                   help="how the client decodes partition lists: 'lean' parses the whole reply "
+                        "but does not build the list's Python objects, so the client's own cost "
+                        "does not hide the servers' (default); 'full' builds them")
     p.add_argument("--json", dest="json_path", default=None, help="also write the full results here")
     p.add_argument("--workdir", default=None,
                    help="keep catalogs, warehouses and server logs here (default: a temp dir, removed)")
@@ -110,7 +114,7 @@ def main(args) -> int:
         scale_partitions=args.scale_partitions if args.scale else [],
         scale_tables=args.scale_tables if args.scale else [],
         scale_batch=args.scale_batch, scale_reference=args.scale_reference,
-        target_warmup_s=args.target_warmup)
+        target_warmup_s=args.target_warmup, decode=args.decode)
     # SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so the servers started here are stopped
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = args.workdir or tempfile.mkdtemp(prefix="lakeglue-bench-")

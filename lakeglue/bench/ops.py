@@ -187,7 +187,7 @@ class AlterPartitions(Case):
     def prepare(self):
         self.s.drop_table(self.table)
         self.s.create_table(self.table, self.n)
-        self.parts = self.s.conn.get_partitions(self.s.db, self.table, -1)
+        self.parts = self.s.conn.full.get_partitions(self.s.db, self.table, -1)
 
     def setup(self, i):
         for p in self.parts:

@@ -109,7 +109,10 @@ def _preamble(doc: dict) -> List[str]:
              f"{s['reps']} timed repetitions after {s['warmup']} warm-up per op"
              + (f"; sizes {', '.join(map(str, s['sizes']))}" if s["ops"] else "")
              + (f"; {s['target_warmup_s']:g} s of untimed warm-up passes per target first"
-                if s.get("target_warmup_s") and s["ops"] else "")]
+                if s.get("target_warmup_s") and s["ops"] else ""),
+             "partition lists: " + ("lean client decoding (reply parsed in full, list elements not built "
+                                    "as Python objects)" if s.get("decode", "lean") == "lean"
+                                    else "full client decoding (Python objects built)")]
     if doc.get("command"):
         lines.append(f"command: {doc['command']}")
     for name, info in doc["targets"].items():

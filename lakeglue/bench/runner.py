@@ -45,6 +45,8 @@ class Settings:
     scale_batch: int = 1000
     scale_reference: bool = False
     target_warmup_s: float = 0.0
+    #: "lean": partition lists parsed but not built on the client (see bench.client); "full"
+    decode: str = "lean"
 
     def scale_for(self, spec: TargetSpec) -> bool:
         wants = bool(self.scale_partitions or self.scale_tables)
@@ -58,7 +60,8 @@ class Settings:
                 "warmup": self.warmup, "throughput_connections": self.throughput_connections,
                 "throughput_seconds": self.throughput_seconds, "scale_partitions": self.scale_partitions,
                 "scale_tables": self.scale_tables, "scale_batch": self.scale_batch,
-                "scale_reference": self.scale_reference, "target_warmup_s": self.target_warmup_s}
+                "scale_reference": self.scale_reference, "target_warmup_s": self.target_warmup_s,
+                "decode": self.decode}
 
 
 def _describe(e: BaseException) -> str:
@@ -137,7 +140,8 @@ def _scale(t: _Target, settings: Settings) -> None:
         t.out["scale"] = rows
 
 
-def _start(stack: contextlib.ExitStack, launcher: Launcher, spec: TargetSpec, info: dict, log: Log) -> Session:
+def _start(stack: contextlib.ExitStack, launcher: Launcher, spec: TargetSpec, info: dict, log: Log,
+           lean: bool) -> Session:
     """Start `spec` on `stack` and open its session (closed before the server stops).
 
     Raises RuntimeError, never a Thrift exception: pyiceberg's are frozen, and a frozen
@@ -146,7 +150,7 @@ def _start(stack: contextlib.ExitStack, launcher: Launcher, spec: TargetSpec, in
         running = stack.enter_context(launcher.start(spec))
         info.update(uri=running.uri, **running.info)
         log(f"up at {running.uri}")
-        session = Session(running.uri)
+        session = Session(running.uri, lean=lean)
         stack.callback(session.close)
         session.create_database()
         return session
@@ -173,7 +177,7 @@ def run(specs: List[TargetSpec], settings: Settings, workdir: str, *, serve_args
                 tlog = (lambda m, _n=spec.name: log(f"[{_n}] {m}"))
                 tlog("starting")
                 try:
-                    targets.append(_Target(spec, _start(stack, launcher, spec, info, tlog), tlog))
+                    targets.append(_Target(spec, _start(stack, launcher, spec, info, tlog, settings.decode == "lean"), tlog))
                 except RuntimeError as e:  # the other targets still run
                     info["error"] = str(e)
                     tlog(f"FAILED: {e}")

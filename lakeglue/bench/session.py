@@ -38,15 +38,16 @@ def quietly(fn: Callable, *args) -> None:
 class Session:
     """A connection to `uri` and the database `db` the cases work in (created fresh)."""
 
-    def __init__(self, uri: str, db: str = "lakeglue_bench"):
+    def __init__(self, uri: str, db: str = "lakeglue_bench", lean: bool = False):
         self.uri, self.db = uri, db
-        self.conn = Connection(uri)
+        self.lean = lean
+        self.conn = Connection(uri, lean=lean)
         self._shared: Dict[int, str] = {}
 
     def reconnect(self) -> None:
         """A new connection (after a transport error left the old one unusable)."""
         quietly(self.conn.close)
-        self.conn = Connection(self.uri)
+        self.conn = Connection(self.uri, lean=self.lean)
 
     # -- database --------------------------------------------------------------------------
     def create_database(self, name: Optional[str] = None) -> str:

@@ -6,6 +6,7 @@ byte for byte, so this must match Hive exactly.
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable, List, Sequence, Tuple
 
 DEFAULT_PARTITION_NAME = "__HIVE_DEFAULT_PARTITION__"
@@ -15,9 +16,11 @@ _ESCAPED = frozenset(
     + ['"', "#", "%", "'", "*", "/", ":", "=", "?", "\\", "\x7f", "{", "[", "]", "^"]
 )
 
+_NEEDS_ESCAPE = re.compile("[" + re.escape("".join(sorted(_ESCAPED))) + "]")
+
 
 def escape_path_name(value: str) -> str:
-    if not any(ch in _ESCAPED for ch in value):
+    if _NEEDS_ESCAPE.search(value) is None:
         return value
     return "".join("%%%02X" % ord(ch) if ch in _ESCAPED else ch for ch in value)
 
@@ -75,3 +78,21 @@ def partition_values_from_name(keys: Iterable[str], name: str) -> List[str]:
     if set(spec) != {k.lower() for k in keys}:
         raise ValueError(f"Partition name '{name}' does not match partition keys {keys}")
     return [spec[k.lower()] for k in keys]
+
+
+def normalize_partition_name(keys: Sequence[str], name: str) -> str:
+    """`name` as this table names it: keys in the table's order and case, values escaped the
+    Hive way. Raises ValueError if it does not name exactly the table's keys.
+
+    Names clients send are nearly always canonical already; those are returned as they are
+    after one cheap check (a partition listing by names sends thousands).
+    """
+    segments = name.split("/")
+    if len(segments) == len(keys) and "%" not in name:
+        for key, segment in zip(keys, segments):
+            k, sep, v = segment.partition("=")
+            if k != key or not v or _NEEDS_ESCAPE.search(v) is not None:
+                break
+        else:
+            return name
+    return make_partition_name(keys, partition_values_from_name(keys, name))

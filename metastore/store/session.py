@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from typing import Iterator
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
 
 from ..errors import AlreadyExists, StoreError
 
@@ -32,7 +33,40 @@ def make_engine(url: str, *, pool_size: int = 16) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # values_plus_batch: an UPDATE/DELETE executemany goes as pages of statements per round
+    # trip (psycopg2's execute_batch) instead of one round trip per row
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
+                           executemany_mode="values_plus_batch")
+    _ping_when_idle(engine)
+    return engine
+
+
+#: a pooled connection unused for this long is checked with a round trip before it is used
+IDLE_PING_S = 10.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Pessimistic disconnect handling without a round trip on every call: only a
+    connection that sat idle in the pool (where a database restart or a firewall could have
+    cut it) is pinged on checkout; a dead one is replaced transparently."""
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn, record):
+        record.info["lakeglue_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn, record, _proxy):
+        since = record.info.get("lakeglue_idle_since")
+        if since is None or time.monotonic() - since < IDLE_PING_S:
+            return
+        try:
+            cur = dbapi_conn.cursor()
+            try:
+                cur.execute("SELECT 1")
+            finally:
+                cur.close()
+        except Exception as e:  # the pool discards this connection and tries another
+            raise DisconnectionError(f"stale pooled connection: {e}") from e
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -74,21 +108,31 @@ class Transactions:
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
+        """Several reads. SQLite: one transaction, so they share a snapshot. PostgreSQL:
+        autocommit — under READ COMMITTED every statement takes its own snapshot anyway, so a
+        transaction would only add the BEGIN and COMMIT round trips."""
+        if self.dialect != "sqlite":
+            with self._autocommit() as conn:
+                yield conn
+            return
         with _translate():
             with self.engine.connect() as conn:
                 with conn.begin():
                     yield conn
 
+    def read_one(self):
+        """For reads of ONE statement, which is atomic on its own: no BEGIN/COMMIT round
+        trips on any backend (a third of a get_table's time)."""
+        return self._autocommit()
+
     @contextlib.contextmanager
-    def read_one(self) -> Iterator[Connection]:
-        """For reads of ONE statement, which is atomic on its own: on SQLite no explicit
-        BEGIN/COMMIT round trips (a third of a get_table's time)."""
-        if self.dialect != "sqlite":
-            with self.read() as conn:
-                yield conn
-            return
+    def _autocommit(self) -> Iterator[Connection]:
         with _translate():
-            with self.engine.connect().execution_options(lakeglue_autocommit=True) as conn:
+            if self.dialect == "sqlite":
+                conn = self.engine.connect().execution_options(lakeglue_autocommit=True)
+            else:
+                conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            with conn:
                 yield conn
 
 

@@ -11,6 +11,7 @@ from ..errors import AlreadyExists, Conflict, InvalidInput, InvalidObject, Inval
 from ..model import Database, Function, Partition, Table, TableMeta, make_partition_name
 from . import mapping as m
 from .base import DroppedDatabase, DroppedTable, PartitionQuery, Store
+from ..memo import BoundedMemo
 from .filter_sql import FilterCompiler
 from . import sql_events as ev
 from .session import Transactions
@@ -37,6 +38,12 @@ _TABLE_BY_NAME = (
     select(T).select_from(T.join(D, T.c.db_id == D.c.id))
     .where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db"), T.c.name == bindparam("tbl"))
 )
+_UPDATE_PARTITION = update(P).where(P.c.id == bindparam("b_id")).values(
+    location=bindparam("b_location"), template_id=bindparam("b_template_id"),
+    parameters=bindparam("b_parameters"), last_access_time=bindparam("b_last_access_time"))
+
+#: decoded partitions kept (a 1% slice of a 1M-partition table is 10k)
+PARTITION_MEMO_SIZE = 50_000
 
 
 class SqlStore(Store):
@@ -46,7 +53,11 @@ class SqlStore(Store):
         # Storage templates are content-addressed and never change, so their decoded form can
         # be cached for the life of the process, whatever other servers write.
         self._templates: Dict[int, object] = {}
-        self._decoded_tables: Dict[tuple, Table] = {}
+        # Decoded models under their row's FULL content (never just an id or a version):
+        # any committed change, by this process or another, is a different key, so entries
+        # cannot go stale. Decoding is most of a read's cost in Python.
+        self._decoded_tables: BoundedMemo[Table] = BoundedMemo(4096)
+        self._decoded_partitions: BoundedMemo[Partition] = BoundedMemo(PARTITION_MEMO_SIZE)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -154,15 +165,10 @@ class SqlStore(Store):
     def get_table(self, db_name: str, name: str) -> Table:
         with self.tx.read_one() as conn:
             row = self._table_row(conn, db_name, name)
-        # Decoding is a third of a get_table; the decoded model is cached under the row's
-        # full content (never just an id or version), so any committed change — by this
-        # process or another — misses the cache.
         key = (db_name, tuple(row))
         table = self._decoded_tables.get(key)
         if table is None:
-            if len(self._decoded_tables) > 4096:
-                self._decoded_tables.clear()
-            table = self._decoded_tables[key] = m.table_from_row(row, db_name, CATALOG)
+            table = self._decoded_tables.put(key, m.table_from_row(row, db_name, CATALOG))
         return table
 
     def get_tables(self, db_name: str, names: Sequence[str]) -> List[Table]:
@@ -237,16 +243,21 @@ class SqlStore(Store):
             .where(P.c.table_id == table_id)
         ).all()
         cache: Dict[str, int] = {}
+        changes = []
         for r in rows:
             sd = m.load_sd_template(r.body, r.location)
-            changes = {}
+            template_id, location = None, r.location
             if cascade:
-                sd = replace(sd, columns=table.sd.columns)
-                changes["template_id"] = self._template_id(conn, cache, sd)
+                template_id = self._template_id(conn, cache, replace(sd, columns=table.sd.columns))
             if location_move and r.location and _under(r.location, location_move[0]):
-                changes["location"] = location_move[1] + r.location[len(location_move[0].rstrip("/")):]
-            if changes:
-                conn.execute(update(P).where(P.c.id == r.id).values(**changes))
+                location = location_move[1] + r.location[len(location_move[0].rstrip("/")):]
+            if template_id is not None or location != r.location:
+                changes.append(dict(b_id=r.id, b_location=location, b_template_id=template_id))
+        if changes:  # one batched statement; a NULL template id keeps the partition's own
+            conn.execute(update(P).where(P.c.id == bindparam("b_id")).values(
+                location=bindparam("b_location"),
+                template_id=func.coalesce(bindparam("b_template_id", type_=P.c.template_id.type), P.c.template_id),
+            ), changes)
 
     def drop_table(self, db_name: str, name: str) -> DroppedTable:
         with self.tx.write() as conn:
@@ -341,7 +352,8 @@ class SqlStore(Store):
             if idx not in aliases:
                 a = PV.alias(f"pv{idx}")
                 aliases[idx] = a
-                frm = frm.join(a, and_(a.c.partition_id == P.c.id, a.c.idx == idx))
+                # table_id too, so the (table_id, idx, value) indexes drive range filters
+                frm = frm.join(a, and_(a.c.partition_id == P.c.id, a.c.table_id == trow.id, a.c.idx == idx))
             return aliases[idx]
 
         if query.partial_values is not None:
@@ -378,8 +390,19 @@ class SqlStore(Store):
         if query.limit is not None and query.limit >= 0:
             q = q.limit(query.limit)
         rows = conn.execute(q).all()
-        templates = self._templates_for(conn, [r.template_id for r in rows])
-        return [m.partition_from_row(r, db_name, trow.name, CATALOG, templates[r.template_id]) for r in rows]
+        memo = self._decoded_partitions
+        out: List[Partition] = []
+        templates = None
+        for r in rows:
+            key = (db_name, trow.name, tuple(r))  # tuple: Row's own == is slow
+            part = memo.get(key)
+            if part is None:
+                if templates is None:
+                    templates = self._templates_for(conn, [r.template_id for r in rows])
+                part = memo.put(key, m.partition_from_row(r, db_name, trow.name, CATALOG,
+                                                          templates[r.template_id]))
+            out.append(part)
+        return out
 
     def list_partitions(self, db_name, table_name, query: PartitionQuery) -> List[Partition]:
         with self.tx.read() as conn:
@@ -412,19 +435,24 @@ class SqlStore(Store):
         with self.tx.write() as conn:
             trow = self._table_row(conn, db_name, table_name)
             keys = [k.name for k in m.load_columns(trow.partition_keys)]
+            names = [make_partition_name(keys, p.values) for p in parts]
+            ids: Dict[str, int] = {}
+            for chunk in _chunks(dict.fromkeys(names)):
+                ids.update(conn.execute(select(P.c.name, P.c.id).where(
+                    P.c.table_id == trow.id, P.c.name.in_(chunk))).tuples().all())
+            missing = next((n for n in names if n not in ids), None)
+            if missing is not None:
+                raise NotFound(f"Partition {db_name}.{table_name}/{missing} does not exist")
             cache: Dict[str, int] = {}
-            for p in parts:
-                name = make_partition_name(keys, p.values)
-                res = conn.execute(
-                    update(P).where(P.c.table_id == trow.id, P.c.name == name).values(
-                        location=p.sd.location, template_id=self._template_id(conn, cache, p.sd),
-                        parameters=m.dump_map(p.parameters), last_access_time=p.last_access_time,
-                    )
-                )
-                if res.rowcount == 0:
-                    raise NotFound(f"Partition {db_name}.{table_name}/{name} does not exist")
-                ev.append(conn, "ALTER_PARTITION", db_name, table_name,
-                          {"partitionBefore": name, "partitionAfter": name, "location": p.sd.location})
+            changes = [dict(b_id=ids[name], b_location=p.sd.location,
+                            b_template_id=self._template_id(conn, cache, p.sd),
+                            b_parameters=m.dump_map(p.parameters), b_last_access_time=p.last_access_time)
+                       for name, p in zip(names, parts)]
+            if changes:  # one batched statement, applied in order (a repeated name: last wins)
+                conn.execute(_UPDATE_PARTITION, changes)
+            ev.append_many(conn, "ALTER_PARTITION", db_name, table_name, [
+                {"partitionBefore": name, "partitionAfter": name, "location": p.sd.location}
+                for name, p in zip(names, parts)])
 
     def rename_partition(self, db_name, table_name, old_values, part) -> None:
         with self.tx.write() as conn:

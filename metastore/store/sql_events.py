@@ -30,13 +30,21 @@ class Event:
 
 def append(conn: Connection, event_type: str, db_name: Optional[str], table_name: Optional[str],
            payload: Dict[str, Any]) -> None:
+    append_many(conn, event_type, db_name, table_name, [payload])
+
+
+def append_many(conn: Connection, event_type: str, db_name: Optional[str], table_name: Optional[str],
+                payloads: Sequence[Dict[str, Any]]) -> None:
+    """One event per payload, in order, in one batched statement."""
+    if not payloads:
+        return
     now = int(time.time())
-    conn.execute(insert(N).values(
+    conn.execute(insert(N), [dict(
         event_time=now, event_type=event_type, catalog="hive", db_name=db_name, table_name=table_name,
         message_format=MESSAGE_FORMAT,
         message=json.dumps(dict(payload, eventType=event_type, db=db_name, table=table_name, timestamp=now),
                            separators=(",", ":"), sort_keys=True, default=str),
-    ))
+    ) for payload in payloads])
 
 
 def _row(r) -> Event:

@@ -25,6 +25,7 @@ from .handler_compat import CompatMethods
 from .handler_events import EventMethods
 from .handler_stats import StatsMethods
 from .handler_txn import TxnMethods
+from .wire import PartitionEncoder, PartitionList
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class Handler(CompatMethods, TxnMethods, StatsMethods, EventMethods):
         self.events = events
         self._name = name
         self._started = int(time.time())
+        self._encoder = PartitionEncoder()
         self._config = dict(_CONFIG_DEFAULTS, **{"hive.metastore.warehouse.dir": service.warehouse})
         # The transaction/lock timeout this server enforces. Trino asks for
         # metastore.txn.timeout (Hive 3's name; hive.txn.timeout in Hive 2) before any
@@ -362,7 +364,7 @@ class Handler(CompatMethods, TxnMethods, StatsMethods, EventMethods):
         return c.partition_to(self.service.get_partition_by_name(db_name, tbl_name, part_name))
 
     def _parts(self, parts) -> List[tt.Partition]:
-        return c.partitions_to(parts)
+        return PartitionList(parts, self._encoder)
 
     @thrift_errors
     def get_partitions(self, db_name, tbl_name, max_parts):

@@ -9,7 +9,6 @@ import time
 from typing import Optional
 
 from hive_metastore import ThriftHiveMetastore
-from thrift.protocol import TBinaryProtocol
 from thrift.protocol.TProtocol import TProtocolException
 from thrift.Thrift import TApplicationException, TMessageType, TType
 from thrift.transport import TSocket, TTransport
@@ -17,6 +16,7 @@ from thrift.transport import TSocket, TTransport
 from ..app import Services
 from .handler import Handler, implemented_methods
 from .idl_hive4 import PROCESS_MAP as HIVE4_PROCESS_MAP
+from .wire import WireProtocolFactory
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class MetastoreServer:
         self._thread: Optional[threading.Thread] = None
         self._clients: set = set()
         self._lock = threading.Lock()
-        self._pfactory = TBinaryProtocol.TBinaryProtocolAcceleratedFactory()
+        self._pfactory = WireProtocolFactory()
         self._tfactory = TTransport.TFramedTransportFactory() if framed else TTransport.TBufferedTransportFactory()
 
     @property

@@ -25,3 +25,55 @@ def test_get_table_sees_writes_from_another_server(db_url, warehouse):
     finally:
         a.close()
         b.close()
+
+
+def _over_the_wire(method: str, value):
+    """What a client decodes from `value` as the reply of `method` (the server's encoder)."""
+    from hive_metastore import ThriftHiveMetastore as T
+    from thrift.protocol import TBinaryProtocol
+    from thrift.transport import TTransport
+
+    from metastore.thrift.wire import encode
+
+    cls = getattr(T, method + "_result")
+    data = encode(cls(success=value), [cls, cls.thrift_spec])
+    out = cls()
+    out.read(TBinaryProtocol.TBinaryProtocolAccelerated(TTransport.TMemoryBuffer(data)))
+    return out.success
+
+
+def test_partition_lists_see_writes_from_another_server(db_url, warehouse):
+    """Partition models are memoised by row content and their encodings by model: a change
+    committed by another server must show in the next listing, in Python and on the wire."""
+    a, b = build_services(db_url, warehouse), build_services(db_url, warehouse)
+    ha, hb = a.handler(), b.handler()
+    try:
+        ha.create_database(tt.Database(name="pcache"))
+        sd = tt.StorageDescriptor(cols=[tt.FieldSchema("id", "int", None)], serdeInfo=tt.SerDeInfo(parameters={}))
+        ha.create_table(tt.Table(tableName="t", dbName="pcache", sd=sd, parameters={},
+                                 partitionKeys=[tt.FieldSchema("d", "string", None)]))
+        hb.add_partitions([tt.Partition(values=[str(i)], dbName="pcache", tableName="t", sd=sd, parameters={"v": "0"})
+                           for i in range(3)])
+        for round_ in range(1, 4):
+            before = _over_the_wire("get_partitions", ha.get_partitions("pcache", "t", -1))  # warm A
+            assert [p.parameters["v"] for p in before] == [str(round_ - 1)] * 3
+            parts = hb.get_partitions("pcache", "t", -1)
+            for p in parts:
+                p.parameters["v"] = str(round_)
+            parts[1].sd.location = parts[1].sd.location + f"_moved{round_}"
+            hb.alter_partitions("pcache", "t", parts)
+            seen = ha.get_partitions("pcache", "t", -1)
+            wire = _over_the_wire("get_partitions", ha.get_partitions("pcache", "t", -1))
+            for got in (seen, wire):
+                assert [p.parameters["v"] for p in got] == [str(round_)] * 3
+                assert got[1].sd.location.endswith(f"_moved{round_}")
+            by_name = _over_the_wire("get_partitions_by_names",
+                                     ha.get_partitions_by_names("pcache", "t", ["d=1"]))
+            assert by_name[0].sd.location.endswith(f"_moved{round_}")
+        # dropped and re-added under the same name with other content
+        hb.drop_partition("pcache", "t", ["0"], True)
+        hb.add_partition(tt.Partition(values=["0"], dbName="pcache", tableName="t", sd=sd, parameters={"v": "new"}))
+        assert _over_the_wire("get_partitions", ha.get_partitions("pcache", "t", -1))[0].parameters["v"] == "new"
+    finally:
+        a.close()
+        b.close()

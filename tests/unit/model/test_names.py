@@ -49,3 +49,17 @@ def test_values_from_name_follows_key_order_and_checks_keys():
 def test_length_mismatch_is_an_error():
     with pytest.raises(ValueError):
         make_partition_name(["a", "b"], ["1"])
+
+
+def test_normalize_partition_name_keeps_canonical_names_and_fixes_others():
+    from metastore.model import normalize_partition_name as norm
+    keys = ["ds", "hr"]
+    assert norm(keys, "ds=2024-01-01/hr=3") == "ds=2024-01-01/hr=3"
+    assert norm(keys, "hr=3/ds=2024-01-01") == "ds=2024-01-01/hr=3"  # key order
+    assert norm(keys, "DS=2024-01-01/hr=3") == "ds=2024-01-01/hr=3"  # key case
+    assert norm(["p"], "p=a%3Ab") == "p=a%3Ab"  # escaped stays escaped
+    assert norm(["p"], "p=") == "p=__HIVE_DEFAULT_PARTITION__"
+    import pytest
+    for bad in ("ds=1", "ds=1/hr=2/x=3", "ds=1/xx=2", "nonsense"):
+        with pytest.raises(ValueError):
+            norm(keys, bad)

@@ -1,0 +1,164 @@
+"""Encoding replies: the C-accelerated binary protocol, plus partition lists sent as bytes
+encoded once per partition.
+
+A big table's partitions are read far more often than they change, and building and encoding
+their Thrift objects is most of a partition listing's cost. Each partition model the store
+hands out is immutable and, for a given row content, the same object (see the store's
+decoded-partition memo), so its encoding is memoised under the model's identity and a reply's
+partition list is written by joining those bytes. Nothing can go stale: a changed row is a
+new model.
+
+`PartitionList` is what the handler returns for lists of partitions. To Python code it is an
+ordinary list of fresh `Partition` objects (built on first access); `WireProtocol` writes it
+from the memoised bytes without building them.
+"""
+from __future__ import annotations
+
+import struct
+from typing import List, Optional, Sequence
+
+from hive_metastore import ttypes as tt
+from thrift.protocol import TBinaryProtocol
+from thrift.protocol.fastbinary import encode_binary
+from thrift.Thrift import TType
+
+from ..memo import BoundedMemo
+from ..model import Partition
+from . import convert as c
+
+_PARTITION_SPEC = [tt.Partition, tt.Partition.thrift_spec]
+_FIELD = struct.Struct("!bh")
+_LIST = struct.Struct("!bi")
+_STOP = b"\x00"
+
+#: encoded partitions kept per server process (~0.6 kB each for a typical table)
+ENCODED_MEMO_SIZE = 50_000
+
+
+class PartitionEncoder:
+    """The Thrift encoding of partition models, memoised by model identity."""
+
+    def __init__(self, capacity: int = ENCODED_MEMO_SIZE):
+        # id(model) → (model, bytes); holding the model keeps its id from being reused
+        self._memo: BoundedMemo[tuple] = BoundedMemo(capacity)
+
+    def encoded(self, parts: Sequence[Partition]) -> List[bytes]:
+        memo = self._memo
+        out: List[bytes] = []
+        shared: dict = {}  # Thrift pieces the misses of one reply have in common
+        for p in parts:
+            hit = memo.get(id(p))
+            if hit is None or hit[0] is not p:
+                hit = memo.put(id(p), (p, encode_binary(c.partition_to(p, shared), _PARTITION_SPEC)))
+            out.append(hit[1])
+        return out
+
+
+class PartitionList(list):
+    """A list of Thrift `Partition`s for Python code, memoised bytes for `WireProtocol`."""
+
+    __slots__ = ("models", "_encoder", "_built")
+
+    def __init__(self, models: Sequence[Partition], encoder: PartitionEncoder):
+        super().__init__()
+        self.models = models
+        self._encoder = encoder
+        self._built = False
+
+    def encoded(self) -> List[bytes]:
+        return self._encoder.encoded(self.models)
+
+    def _build(self) -> "PartitionList":
+        if not self._built:
+            self._built = True
+            list.extend(self, c.partitions_to(self.models))
+        return self
+
+    # every way Python code reads a list goes through _build
+    def __iter__(self):
+        return list.__iter__(self._build())
+
+    def __len__(self):
+        return list.__len__(self._build())
+
+    def __getitem__(self, i):
+        return list.__getitem__(self._build(), i)
+
+    def __bool__(self):
+        return bool(self.models)
+
+    def __contains__(self, x):
+        return list.__contains__(self._build(), x)
+
+    def __reversed__(self):
+        return list.__reversed__(self._build())
+
+    def __eq__(self, other):
+        return list.__eq__(self._build(), other)
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __add__(self, other):
+        return list(self) + list(other)
+
+    def __repr__(self):
+        return list.__repr__(self._build())
+
+    def copy(self):
+        return list(self)
+
+    __hash__ = None
+
+
+def _needs_wire_encoding(value) -> bool:
+    if isinstance(value, PartitionList):
+        return True
+    fields = getattr(value, "thrift_spec", None) and getattr(value, "__dict__", None)
+    return bool(fields) and any(isinstance(v, PartitionList) for v in fields.values())
+
+
+def encode(obj, cls_and_spec) -> bytes:
+    """fastbinary's `encode_binary`, except that PartitionLists (in a field of `obj` or of a
+    struct in a field of `obj`) are written from their memoised bytes."""
+    d = getattr(obj, "__dict__", None)
+    if not d or not any(_needs_wire_encoding(v) for v in d.values() if v is not None):
+        return encode_binary(obj, cls_and_spec)
+    cls, spec = cls_and_spec
+    rest = cls.__new__(cls)
+    rest.__dict__.update(d)
+    out: List[bytes] = [b""]
+    for field in spec:
+        if field is None:
+            continue
+        fid, ftype, name = field[0], field[1], field[2]
+        value = d.get(name)
+        if value is None or not _needs_wire_encoding(value):
+            continue
+        setattr(rest, name, None)
+        out.append(_FIELD.pack(ftype, fid))
+        if isinstance(value, PartitionList):
+            out.append(_LIST.pack(TType.STRUCT, len(value.models)))
+            out.extend(value.encoded())
+        else:
+            out.append(encode(value, [type(value), value.thrift_spec]))
+    out[0] = encode_binary(rest, cls_and_spec)[:-1]  # its fields, without the STOP byte
+    out.append(_STOP)
+    return b"".join(out)
+
+
+class WireProtocol(TBinaryProtocol.TBinaryProtocolAccelerated):
+    """The accelerated binary protocol with `encode` as its struct encoder."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._fast_encode = encode
+
+
+class WireProtocolFactory(TBinaryProtocol.TBinaryProtocolAcceleratedFactory):
+    def getProtocol(self, trans):
+        return WireProtocol(trans, string_length_limit=self.string_length_limit,
+                            container_length_limit=self.container_length_limit)
+
+
+

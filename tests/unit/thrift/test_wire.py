@@ -1,0 +1,80 @@
+"""The reply encoder: partition lists written from memoised bytes must be byte-identical to
+what the C encoder writes for the same objects, and PartitionList must act as a list."""
+from hive_metastore import ThriftHiveMetastore as T
+from hive_metastore import ttypes as tt
+from thrift.protocol.fastbinary import encode_binary
+
+from metastore.model import Column, Partition, SerDeInfo, StorageDescriptor
+from metastore.thrift import convert as c
+from metastore.thrift.wire import PartitionEncoder, PartitionList, encode
+
+
+def _models(n=3, tag="x"):
+    sd = StorageDescriptor(columns=(Column("id", "bigint", None), Column("s", "string", "a comment")),
+                           location=None, input_format="in.Format", output_format="out.Format",
+                           serde=SerDeInfo(name=None, serialization_lib="some.Serde", parameters={"k": "v"}))
+    return [Partition(db_name="db", table_name="t", values=(str(i),), sd=sd.at(f"file:///w/t/d={i}"),
+                      parameters={"tag": tag, "i": str(i)}, create_time=100 + i) for i in range(n)]
+
+
+def _plain(cls, value):
+    return encode_binary(cls(success=value), [cls, cls.thrift_spec])
+
+
+def test_partition_list_reply_is_byte_identical():
+    models = _models()
+    cls = T.get_partitions_result
+    got = encode(cls(success=PartitionList(models, PartitionEncoder())), [cls, cls.thrift_spec])
+    assert got == _plain(cls, c.partitions_to(models))
+
+
+def test_nested_partition_list_reply_is_byte_identical():
+    models = _models()
+    cls = T.get_partitions_by_names_req_result
+    nested = tt.GetPartitionsByNamesResult(partitions=PartitionList(models, PartitionEncoder()))
+    plain = tt.GetPartitionsByNamesResult(partitions=c.partitions_to(models))
+    assert encode(cls(success=nested), [cls, cls.thrift_spec]) == _plain(cls, plain)
+
+
+def test_other_replies_use_the_plain_encoder():
+    cls = T.get_partition_names_result
+    assert encode(cls(success=["d=1", "d=2"]), [cls, cls.thrift_spec]) == _plain(cls, ["d=1", "d=2"])
+    cls = T.get_partitions_result
+    assert encode(cls(success=[]), [cls, cls.thrift_spec]) == _plain(cls, [])
+
+
+def test_encodings_are_memoised_per_model_and_new_models_reencode():
+    enc = PartitionEncoder()
+    models = _models()
+    first = enc.encoded(models)
+    assert all(a is b for a, b in zip(first, enc.encoded(models)))  # same objects: reused
+    changed = _models(tag="y")  # equal in shape, other content, other objects
+    second = enc.encoded(changed)
+    assert second != first
+    assert second == [encode_binary(c.partition_to(p), [tt.Partition, tt.Partition.thrift_spec]) for p in changed]
+
+
+def test_memo_is_bounded():
+    enc = PartitionEncoder(capacity=10)
+    for _ in range(5):
+        enc.encoded(_models(20))
+    assert len(enc._memo) <= 10
+
+
+def test_partition_list_acts_as_a_list_of_fresh_thrift_partitions():
+    models = _models()
+    pl = PartitionList(models, PartitionEncoder())
+    assert len(pl) == 3 and bool(pl)
+    assert [p.values for p in pl] == [["0"], ["1"], ["2"]]
+    assert pl[1].parameters == {"tag": "x", "i": "1"}
+    assert pl == c.partitions_to(models)
+    assert list(reversed(pl))[0].values == ["2"]
+    assert pl[0] in pl
+    assert len(pl + [tt.Partition()]) == 4
+    # mutating what Python code got does not touch the memoised encoding
+    before = PartitionEncoder()
+    pl2 = PartitionList(models, before)
+    b1 = pl2.encoded()
+    pl2[0].parameters["tag"] = "mutated"
+    assert pl2.encoded() == b1
+    assert not PartitionList([], PartitionEncoder())
