@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
-from typing import Iterator
+from typing import Iterator, Optional
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import String, create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
 
@@ -35,8 +36,14 @@ def make_engine(url: str, *, pool_size: int = 16) -> Engine:
         return engine
     # values_plus_batch: an UPDATE/DELETE executemany goes as pages of statements per round
     # trip (psycopg2's execute_batch) instead of one round trip per row
+    return _postgres_engine(url, pool_size=pool_size)
+
+
+def _postgres_engine(url, *, pool_size: int, **options) -> Engine:
+    # values_plus_batch: an UPDATE/DELETE executemany goes as pages of statements per round
+    # trip (psycopg2's execute_batch) instead of one round trip per row
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=False,
-                           executemany_mode="values_plus_batch")
+                           executemany_mode="values_plus_batch", **options)
     _ping_when_idle(engine)
     return engine
 
@@ -98,6 +105,18 @@ class Transactions:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.dialect = engine.dialect.name
+        self._reader: Optional[Engine] = None
+
+    def _autocommit_engine(self) -> Engine:
+        """PostgreSQL: a pool of connections kept in autocommit, so a read neither sends
+        BEGIN/COMMIT nor switches a connection's mode back and forth on every checkout.
+        Disposed with the main engine."""
+        if self._reader is None:
+            reader = _postgres_engine(self.engine.url, pool_size=self.engine.pool.size(),
+                                      isolation_level="AUTOCOMMIT")
+            event.listen(self.engine, "engine_disposed", lambda _engine: reader.dispose())
+            self._reader = reader
+        return self._reader
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
@@ -131,7 +150,7 @@ class Transactions:
             if self.dialect == "sqlite":
                 conn = self.engine.connect().execution_options(lakeglue_autocommit=True)
             else:
-                conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                conn = self._autocommit_engine().connect()
             with conn:
                 yield conn
 
@@ -151,3 +170,59 @@ def _translate() -> Iterator[None]:
 def _first_line(e: Exception) -> str:
     orig = getattr(e, "orig", None) or e
     return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+
+
+class PreparedSelect:
+    """A hot SELECT that PostgreSQL parses and plans once per connection (PREPARE, then
+    EXECUTE on every call) instead of on every call. Connections of the autocommit read pool
+    prepare it; elsewhere (SQLite, write transactions) the statement runs as it is.
+
+    Rows come back keyed by column name, as from `conn.execute(stmt)`.
+    """
+
+    _count = 0
+
+    def __init__(self, stmt):
+        PreparedSelect._count += 1
+        self.stmt = stmt
+        self.name = f"lakeglue_q{PreparedSelect._count}"
+        self._compiled = None
+
+    def execute(self, conn: Connection, params: dict):
+        if conn.dialect.name != "postgresql":
+            return conn.execute(self.stmt, params)
+        if self._compiled is None:
+            self._compiled = self._compile(conn.dialect)
+        prepare_sql, execute_sql, order, compiled = self._compiled
+        info = conn.connection.info  # lives as long as the DB connection itself
+        prepared = info.setdefault("lakeglue_prepared", set())
+        if self.name not in prepared:
+            if not getattr(conn.connection.dbapi_connection, "autocommit", False):
+                return conn.execute(self.stmt, params)  # a failed PREPARE would abort a transaction
+            conn.exec_driver_sql(prepare_sql)
+            prepared.add(self.name)
+        values = compiled.construct_params(params)
+        return conn.exec_driver_sql(execute_sql, tuple(values[k] for k in order))
+
+    def _compile(self, dialect):
+        compiled = self.stmt.compile(dialect=dialect)
+        order: list = []
+
+        def number(match) -> str:
+            key = match.group(1)
+            if key not in order:
+                order.append(key)
+            return f"${order.index(key) + 1}"
+
+        body = re.sub(r"%\((\w+)\)s", number, compiled.string)
+        # declared parameter types where the statement knows them (a literal in the select
+        # list would otherwise come back as text); PostgreSQL infers the rest
+        types = []
+        for key in order:
+            bind_type = compiled.binds[key].type
+            textual = bind_type._isnull or isinstance(bind_type, String)  # text is what PG infers
+            types.append("unknown" if textual else dialect.type_compiler.process(bind_type))
+        signature = f" ({', '.join(types)})" if types else ""
+        prepare_sql = f"PREPARE {self.name}{signature} AS {body}"
+        execute_sql = f"EXECUTE {self.name}({', '.join(['%s'] * len(order))})" if order else f"EXECUTE {self.name}"
+        return prepare_sql, execute_sql, order, compiled

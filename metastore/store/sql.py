@@ -14,7 +14,8 @@ from .base import DroppedDatabase, DroppedTable, PartitionQuery, Store
 from ..memo import BoundedMemo
 from .filter_sql import FilterCompiler
 from . import sql_events as ev
-from .session import Transactions
+from .planner_stats import PlannerStats
+from .session import PreparedSelect, Transactions
 from .tables import databases as D, functions as F, partition_values as PV, partitions as P
 from .tables import partition_column_stats as PCS, storage_templates as ST, table_column_stats as TCS
 from .tables import tables as T
@@ -33,10 +34,15 @@ def _chunks(items, size=_CHUNK):
 
 
 # Hot statements are built once; SQLAlchemy caches their compiled form.
-_DB_ID = select(D.c.id).where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db"))
-_TABLE_BY_NAME = (
+_DB_ID = PreparedSelect(select(D.c.id).where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db")))
+_TABLE_BY_NAME = PreparedSelect(
     select(T).select_from(T.join(D, T.c.db_id == D.c.id))
     .where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db"), T.c.name == bindparam("tbl"))
+)
+_DATABASE_NAMES = PreparedSelect(select(D.c.name).where(D.c.catalog == bindparam("cat")).order_by(D.c.name))
+_TABLE_NAMES = PreparedSelect(
+    select(T.c.name).select_from(T.join(D, T.c.db_id == D.c.id))
+    .where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db")).order_by(T.c.name)
 )
 _UPDATE_PARTITION = update(P).where(P.c.id == bindparam("b_id")).values(
     location=bindparam("b_location"), template_id=bindparam("b_template_id"),
@@ -58,6 +64,7 @@ class SqlStore(Store):
         # cannot go stale. Decoding is most of a read's cost in Python.
         self._decoded_tables: BoundedMemo[Table] = BoundedMemo(4096)
         self._decoded_partitions: BoundedMemo[Partition] = BoundedMemo(PARTITION_MEMO_SIZE)
+        self._planner_stats = PlannerStats(engine) if engine.dialect.name == "postgresql" else None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -65,13 +72,13 @@ class SqlStore(Store):
     # --- helpers ---------------------------------------------------------------------------
     @staticmethod
     def _db_id(conn: Connection, name: str) -> int:
-        row = conn.execute(_DB_ID, {"cat": CATALOG, "db": name}).first()
+        row = _DB_ID.execute(conn, {"cat": CATALOG, "db": name}).first()
         if row is None:
             raise NotFound(f"There is no database named {name}")
         return row.id
 
     def _table_row(self, conn: Connection, db_name: str, name: str):
-        row = conn.execute(_TABLE_BY_NAME, {"cat": CATALOG, "db": db_name, "tbl": name}).first()
+        row = _TABLE_BY_NAME.execute(conn, {"cat": CATALOG, "db": db_name, "tbl": name}).first()
         if row is None:
             # Hive says "<db>.<table> table not found" whether or not the database exists
             # (clients match on it); name a missing database as well.
@@ -124,8 +131,8 @@ class SqlStore(Store):
         return m.database_from_row(row)
 
     def list_database_names(self) -> List[str]:
-        with self.tx.read() as conn:
-            return list(conn.scalars(select(D.c.name).where(D.c.catalog == CATALOG).order_by(D.c.name)))
+        with self.tx.read_one() as conn:
+            return list(_DATABASE_NAMES.execute(conn, {"cat": CATALOG}).scalars())
 
     def alter_database(self, name: str, db: Database) -> None:
         with self.tx.write() as conn:
@@ -182,11 +189,14 @@ class SqlStore(Store):
 
     def list_table_names(self, db_name: str, table_type: Optional[str] = None) -> List[str]:
         with self.tx.read() as conn:
-            db_id = self._db_id(conn, db_name)
-            q = select(T.c.name).where(T.c.db_id == db_id).order_by(T.c.name)
             if table_type:
-                q = q.where(T.c.table_type == table_type)
-            return list(conn.scalars(q))
+                db_id = self._db_id(conn, db_name)
+                q = select(T.c.name).where(T.c.db_id == db_id, T.c.table_type == table_type).order_by(T.c.name)
+                return list(conn.scalars(q))
+            names = list(_TABLE_NAMES.execute(conn, {"cat": CATALOG, "db": db_name}).scalars())
+            if not names:
+                self._db_id(conn, db_name)  # NotFound for a missing database
+            return names
 
     def list_table_meta(self) -> List[TableMeta]:
         with self.tx.read() as conn:
@@ -311,7 +321,9 @@ class SqlStore(Store):
                 self._insert_partitions(conn, trow.id, rows)
                 ev.append(conn, "ADD_PARTITION", db_name, table_name,
                           {"partitions": [r["name"] for r in rows]})
-            return added
+        if rows and self._planner_stats is not None:
+            self._planner_stats.changed(len(rows))
+        return added
 
     def _insert_partitions(self, conn, table_id, rows) -> None:
         for chunk in _chunks(rows, 1000):
@@ -335,7 +347,7 @@ class SqlStore(Store):
             except ValueError as e:
                 # a malformed request, not an absent partition (Hive: MetaException)
                 raise InvalidInput(f"Invalid partition key & values: {e}") from None
-            rows = self._select_partitions(conn, trow, PartitionQuery(names=[name]))
+            rows = self._select_partitions(conn, db_name, trow, PartitionQuery(names=[name]))
         if not rows:
             raise NotFound(f"partition values={list(values)}")
         return rows[0]
@@ -382,8 +394,8 @@ class SqlStore(Store):
                 cache[r.id] = m.load_sd_template(r.body, None)
         return cache
 
-    def _select_partitions(self, conn, trow, query: PartitionQuery) -> List[Partition]:
-        db_name = conn.execute(select(D.c.name).where(D.c.id == trow.db_id)).scalar_one()
+    def _select_partitions(self, conn, db_name: str, trow, query: PartitionQuery) -> List[Partition]:
+        """`trow`: the row of table `db_name`.`trow.name` (see _table_row)."""
         frm, conds = self._partition_where(trow, query, P)
         q = select(P.c.vals, P.c.location, P.c.parameters, P.c.create_time, P.c.last_access_time,
                    P.c.template_id).select_from(frm).where(*conds).order_by(P.c.name)
@@ -410,11 +422,11 @@ class SqlStore(Store):
             if query.names is not None and len(query.names) > _NAMES_PER_QUERY:
                 out: List[Partition] = []
                 for chunk in _chunks(query.names, _NAMES_PER_QUERY):
-                    out.extend(self._select_partitions(conn, trow, PartitionQuery(names=chunk)))
+                    out.extend(self._select_partitions(conn, db_name, trow, PartitionQuery(names=chunk)))
                 out.sort(key=lambda p: make_partition_name(
                     [k.name for k in m.load_columns(trow.partition_keys)], p.values))
                 return out
-            return self._select_partitions(conn, trow, query)
+            return self._select_partitions(conn, db_name, trow, query)
 
     def list_partition_names(self, db_name, table_name, query: PartitionQuery) -> List[str]:
         with self.tx.read() as conn:
@@ -491,7 +503,7 @@ class SqlStore(Store):
                     raise NotFound(f"Partition values {list(values)} do not match the table: {e}") from None
             found: List[Partition] = []
             for chunk in _chunks(dict.fromkeys(names)):
-                found.extend(self._select_partitions(conn, trow, PartitionQuery(names=chunk)))
+                found.extend(self._select_partitions(conn, db_name, trow, PartitionQuery(names=chunk)))
             if len(found) < len(set(names)) and not if_exists:
                 present = {make_partition_name(keys, p.values) for p in found}
                 missing = next(n for n in names if n not in present)
@@ -504,6 +516,8 @@ class SqlStore(Store):
             if found:
                 ev.append(conn, "DROP_PARTITION", db_name, table_name,
                           {"partitions": [make_partition_name(keys, p.values) for p in found]})
+            if found and self._planner_stats is not None:
+                self._planner_stats.changed(len(found))
             return found
 
     # --- functions -------------------------------------------------------------------------

@@ -1,0 +1,86 @@
+"""Store plumbing that only shows on a real backend: prepared statements on PostgreSQL's read
+pool, reads without a transaction, and planner statistics after bulk partition writes."""
+import time
+
+import pytest
+from hive_metastore import ttypes as tt
+
+from metastore.app import build_services
+from metastore.store.session import PreparedSelect
+
+
+def _catalog(services, parts: int):
+    h = services.handler()
+    h.create_database(tt.Database(name="s"))
+    sd = tt.StorageDescriptor(cols=[tt.FieldSchema("id", "int", None)], serdeInfo=tt.SerDeInfo(parameters={}))
+    h.create_table(tt.Table(tableName="t", dbName="s", sd=sd, parameters={},
+                            partitionKeys=[tt.FieldSchema("d", "string", None)]))
+    h.add_partitions([tt.Partition(values=[f"{i:05d}"], dbName="s", tableName="t", sd=sd, parameters={})
+                      for i in range(parts)])
+    return h
+
+
+def test_hot_reads_are_prepared_once_per_connection_on_postgres(db_url, warehouse):
+    services = build_services(db_url, warehouse)
+    try:
+        h = _catalog(services, 3)
+        for _ in range(3):
+            assert h.get_table("s", "t").tableName == "t"
+            assert "s" in h.get_all_databases()
+            assert h.get_all_tables("s") == ["t"]
+        tx = services.catalog.store.tx
+        if tx.dialect != "postgresql":
+            return
+        with tx.read_one() as conn:
+            names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM pg_prepared_statements")}
+            assert any(n.startswith("lakeglue_q") for n in names), names
+        # a missing object is still reported as missing through the prepared path
+        with pytest.raises(tt.NoSuchObjectException):
+            h.get_table("s", "nope")
+        with pytest.raises(tt.NoSuchObjectException):
+            h.get_table("nope", "t")
+    finally:
+        services.close()
+
+
+def test_prepared_select_matches_a_plain_execute(db_url, warehouse):
+    from sqlalchemy import bindparam, literal, select
+
+    from metastore.store.tables import databases as D
+
+    services = build_services(db_url, warehouse)
+    try:
+        _catalog(services, 1)
+        stmt = select(D.c.name, literal(7).label("seven")).where(D.c.name == bindparam("n")).order_by(D.c.name)
+        prepared = PreparedSelect(stmt)
+        tx = services.catalog.store.tx
+        for _ in range(2):  # first call prepares, second executes the prepared statement
+            with tx.read_one() as conn:
+                got = [tuple(r) for r in prepared.execute(conn, {"n": "s"})]
+                assert got == [tuple(r) for r in conn.execute(stmt, {"n": "s"})] == [("s", 7)]
+        with tx.write() as conn:  # inside a write transaction too
+            assert [tuple(r) for r in prepared.execute(conn, {"n": "s"})] == [("s", 7)]
+    finally:
+        services.close()
+
+
+def test_planner_statistics_refresh_after_bulk_partition_writes(db_url, warehouse):
+    services = build_services(db_url, warehouse)
+    try:
+        h = _catalog(services, 1500)
+        stats = services.catalog.store._planner_stats
+        if services.catalog.store.tx.dialect != "postgresql":
+            assert stats is None
+            return
+        deadline = time.monotonic() + 30
+        while stats.analyzed < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert stats.analyzed >= 1
+        with services.catalog.store.tx.read_one() as conn:
+            reltuples = conn.exec_driver_sql(
+                "SELECT reltuples FROM pg_class WHERE relname = 'lg_partitions'").scalar()
+        assert reltuples >= 1500
+        got = h.get_partitions_by_filter("s", "t", "d >= '00010' and d < '00025'", -1)
+        assert [p.values[0] for p in got] == [f"{i:05d}" for i in range(10, 25)]
+    finally:
+        services.close()
