@@ -364,11 +364,18 @@ class CatalogService:
         return self.add_partitions(t.db_name, t.name, [Partition(t.db_name, t.name, tuple(values), sd=replace(t.sd, location=None))])[0]
 
     def partition_values(self, db_name: str, table_name: str, name: str) -> List[str]:
-        t = self._partitioned_table(db_name, table_name)
-        try:
-            return partition_values_from_name(t.partition_key_names, name)
-        except ValueError as e:
-            raise NotFound(f"Invalid partition name {name}: {e}") from None
+        return self.partition_values_list(db_name, table_name, [name])[0]
+
+    def partition_values_list(self, db_name: str, table_name: str, names: Sequence[str]) -> List[List[str]]:
+        """The values each partition name stands for, in the table's key order."""
+        keys = self._partitioned_table(db_name, table_name).partition_key_names
+        out = []
+        for name in names:
+            try:
+                out.append(partition_values_from_name(keys, name))
+            except ValueError as e:
+                raise NotFound(f"Invalid partition name {name}: {e}") from None
+        return out
 
     def get_partition(self, db_name: str, table_name: str, values: Sequence[str]) -> Partition:
         return self.store.get_partition(db_name.lower(), table_name.lower(), list(values))
@@ -471,8 +478,7 @@ class CatalogService:
         # as for tables, Hive deletes an external table's data only with external.table.purge
         purge = t.parameters.get("external.table.purge", "").lower() == "true"
         if delete_data and (not t.is_external or purge):
-            for p in dropped:
-                warehouse.delete(p.sd.location)
+            warehouse.delete_many(p.sd.location for p in dropped)
         return dropped
 
     def drop_partition_by_name(self, db_name: str, table_name: str, name: str, delete_data: bool) -> None:

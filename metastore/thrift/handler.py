@@ -339,7 +339,7 @@ class Handler(CompatMethods, TxnMethods, StatsMethods, EventMethods):
     def drop_partitions_req(self, req):
         parts = req.parts
         if parts.names is not None:
-            values = [self.service.partition_values(req.dbName, req.tblName, n) for n in parts.names]
+            values = self.service.partition_values_list(req.dbName, req.tblName, parts.names)
         else:
             raise tt.MetaException(message="drop_partitions_req supports partition names only")
         dropped = self.service.drop_partitions(req.dbName, req.tblName, values,
@@ -347,7 +347,7 @@ class Handler(CompatMethods, TxnMethods, StatsMethods, EventMethods):
                                                if_exists=req.ifExists is None or bool(req.ifExists))
         result = tt.DropPartitionsResult()
         if req.needResult is None or req.needResult:
-            result.partitions = c.partitions_to(dropped)
+            result.partitions = self._parts(dropped)
         return result
 
     # --- partitions: reads -----------------------------------------------------------------
