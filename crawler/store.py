@@ -16,9 +16,10 @@ import uuid
 from dataclasses import replace
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 
+from metastore.store.lease import RowLease
 from metastore.store.session import Transactions, make_engine
 
 from . import migrations
@@ -27,6 +28,9 @@ from .model import FAILED, FINAL_STATES, METRICS, RUNNING, CrawlerDef, CrawlerRu
 from .tables import crawlers as C
 from .tables import manifests as M
 from .tables import runs as R
+
+# The run guard: cr_crawlers.run_id holds the crawler while its lease_until is in the future.
+_GUARD = RowLease(C.c.run_id, C.c.lease_until)
 
 
 class CrawlerNotFound(LookupError):
@@ -177,11 +181,7 @@ class CrawlerStore:
                 conn.execute(update(R).where(R.c.id == c.run_id, R.c.state == RUNNING).values(
                     state=FAILED, finished_on=to_us(now),
                     message="abandoned: the process running it stopped renewing its lease"))
-            claimed = conn.execute(update(C).where(
-                C.c.name == name, or_(C.c.run_id.is_(None), C.c.lease_until.is_(None),
-                                      C.c.lease_until <= to_us(now))
-            ).values(run_id=run_id, lease_until=to_us(now + lease_seconds))).rowcount
-            if claimed != 1:
+            if not _GUARD.claim(conn, C.c.name == name, run_id, now, lease_seconds):
                 raise CrawlerRunning(f"crawler {name} is already running")
             conn.execute(insert(R).values(
                 id=run_id, crawler_name=name, state=RUNNING, started_by=started_by, trigger_name=trigger_name,
@@ -194,9 +194,7 @@ class CrawlerStore:
         """Extend a run's lease. Returns whether a stop was requested, or None when the run
         no longer holds the crawler."""
         with self.tx.write() as conn:
-            done = conn.execute(update(C).where(C.c.name == name, C.c.run_id == run_id)
-                                .values(lease_until=to_us(now + lease_seconds))).rowcount
-            if done != 1:
+            if not _GUARD.renew(conn, C.c.name == name, run_id, now, lease_seconds):
                 return None
             row = conn.execute(select(R.c.cancel_requested).where(R.c.id == run_id)).first()
         return bool(row and row.cancel_requested)
@@ -213,8 +211,7 @@ class CrawlerStore:
             values["notified_on"] = to_us(now)
         with self.tx.write() as conn:
             conn.execute(update(R).where(R.c.id == run_id).values(**values))
-            conn.execute(update(C).where(C.c.name == name, C.c.run_id == run_id)
-                         .values(run_id=None, lease_until=None))
+            _GUARD.release(conn, C.c.name == name, run_id)
         return self.get_run(run_id)
 
     def request_stop(self, name: str) -> CrawlerRun:

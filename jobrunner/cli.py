@@ -43,7 +43,9 @@ def _runner_config(args, metastore_uri: Optional[str]):
     return JobRunnerConfig(host=args.host, port=args.port, db_url=args.db_url or "", metastore_uri=metastore_uri,
                            warehouse=args.warehouse or None, state_dir=getattr(args, "state_dir", None) or "",
                            spark_conf=_pairs(getattr(args, "spark_conf", None), "--spark-conf"),
-                           stop_grace_seconds=getattr(args, "stop_grace", 10.0))
+                           stop_grace_seconds=getattr(args, "stop_grace", 10.0),
+                           log_retention_days=getattr(args, "log_retention_days", 30.0),
+                           log_retention_runs=getattr(args, "log_retention_runs", 0))
 
 
 def _serve(args) -> int:
@@ -66,7 +68,8 @@ def _serve(args) -> int:
     server.start()
     cfg = server.config
     print(f"lakeglue jobrunner serving {server.address} (database {_safe(cfg.db_url)}, metastore "
-          f"{cfg.metastore_uri or 'none'}, state {cfg.state_dir})", flush=True)
+          f"{cfg.metastore_uri or 'none'}, state {cfg.state_dir}, logs kept "
+          f"{server.service.config.log_retention.describe()}, runner {server.service.runner_id})", flush=True)
     stop.wait()
     server.stop()
     return 0
@@ -408,12 +411,22 @@ def _triggers(args) -> int:
                               start_on_creation=args.start)
             for job in args.job or []:
                 trig.actions.add(job_name=job, arguments=_pairs(args.arg, "--arg"))
-            if args.watch:
+            for crawler in args.crawler or []:
+                trig.actions.add(crawler_name=crawler)
+            if args.watch or args.watch_crawler:
                 trig.predicate.logical = pb.Predicate.ANY if args.any else pb.Predicate.AND
-                for item in args.watch:
+                for item in args.watch or []:
                     job, _, state = item.partition("=")
-                    trig.predicate.conditions.add(logical_operator=pb.Condition.EQUALS, job_name=job,
-                                                  state=pb.JobRun.State.Value((state or "SUCCEEDED").upper()))
+                    try:
+                        value = pb.JobRun.State.Value((state or "SUCCEEDED").upper())
+                    except ValueError:
+                        print(f"lakeglue: --watch {item}: unknown job state {state!r}", file=sys.stderr)
+                        return 2
+                    trig.predicate.conditions.add(logical_operator=pb.Condition.EQUALS, job_name=job, state=value)
+                for item in args.watch_crawler or []:
+                    crawler, _, state = item.partition("=")
+                    trig.predicate.conditions.add(logical_operator=pb.Condition.EQUALS, crawler_name=crawler,
+                                                  crawl_state=(state or "SUCCEEDED").upper())
             if args.batch_size or args.batch_window:
                 trig.event_batching_condition.batch_size = args.batch_size or 1
                 trig.event_batching_condition.batch_window_seconds = args.batch_window or 0
@@ -512,6 +525,11 @@ def add_commands(sub) -> None:
     serve.add_argument("--spark-conf", action="append", metavar="KEY=VALUE", help="default Spark conf for every job")
     serve.add_argument("--stop-grace", type=float, default=10.0,
                        help="seconds between SIGTERM and SIGKILL when stopping or timing out a run")
+    serve.add_argument("--log-retention-days", type=float, default=30.0, metavar="DAYS",
+                       help="delete the logs (run directories) of runs that ended more than DAYS ago "
+                            "(default 30; 0 keeps them)")
+    serve.add_argument("--log-retention-runs", type=int, default=0, metavar="N",
+                       help="keep the logs of at most the last N runs of each job (default 0: no limit)")
     serve.set_defaults(func=_serve)
 
     # lakeglue jobs …
@@ -615,10 +633,15 @@ def add_commands(sub) -> None:
     tr.add_argument("--type", default="ON_DEMAND", choices=["SCHEDULED", "CONDITIONAL", "ON_DEMAND", "EVENT",
                                                             "scheduled", "conditional", "on_demand", "event"])
     tr.add_argument("--job", action="append", help="job the trigger starts (repeatable)")
+    tr.add_argument("--crawler", action="append",
+                    help="crawler the trigger starts (repeatable; needs the crawler daemon of `lakeglue serve`)")
     tr.add_argument("--arg", action="append", metavar="KEY=VALUE", help="arguments for the started jobs")
     tr.add_argument("--schedule", help="cron: '0 3 * * *' or 'cron(0 3 * * ? *)'")
     tr.add_argument("--timezone", help="IANA time zone of the schedule (default UTC)")
-    tr.add_argument("--watch", action="append", metavar="JOB=STATE", help="condition (repeatable)")
+    tr.add_argument("--watch", action="append", metavar="JOB=STATE",
+                    help="condition: job JOB reached STATE (default SUCCEEDED; repeatable)")
+    tr.add_argument("--watch-crawler", action="append", metavar="CRAWLER=STATE",
+                    help="condition: a run of CRAWLER ended in SUCCEEDED (default), FAILED or CANCELLED (repeatable)")
     tr.add_argument("--any", action="store_true", help="fire when any condition is met (default: all)")
     tr.add_argument("--workflow", help="the workflow the trigger belongs to")
     tr.add_argument("--batch-size", type=int, help="EVENT: events per firing")

@@ -116,6 +116,7 @@ def run_to_pb(r: JobRun) -> pb.JobRun:
         arguments=dict(r.arguments), resolved_arguments=dict(r.resolved_arguments),
         timeout_seconds=r.timeout_seconds, max_retries=r.max_retries,
         workflow_name=r.workflow_name or "", workflow_run_id=r.workflow_run_id or "",
+        runner_id=r.runner_id or "", log_pruned_on=ts(r.log_pruned_on),
     )
     if r.exit_code is not None:
         m.exit_code = r.exit_code

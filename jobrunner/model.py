@@ -202,6 +202,8 @@ class JobRun:
     log_path: Optional[str] = None
     workflow_name: Optional[str] = None
     workflow_run_id: Optional[str] = None
+    runner_id: Optional[str] = None           # the runner instance supervising it
+    log_pruned_on: Optional[float] = None     # when the log retention deleted its run directory
 
     @property
     def execution_time(self) -> Optional[float]:

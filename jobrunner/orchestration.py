@@ -19,7 +19,12 @@ when none of its job runs is unfinished; ResumeWorkflowRun re-runs chosen failed
 in a new workflow run that carries over which conditions were already met.
 
 The clock is injectable and `tick(now)` is public, so schedules and event windows are
-tested without sleeping; the job service calls `tick()` from its housekeeping thread.
+tested without sleeping. The job service's housekeeping thread calls `scheduler_tick()`,
+which does the time-driven work — `tick()`, and handing the ends of crawler runs recorded
+in the database to conditional triggers (jobrunner.crawler_runs) — only in the runner that
+holds the "scheduler" lease (jobrunner.leases), so runners sharing a database fire each
+schedule once. Conditions on job runs are evaluated by the runner whose run finished;
+API calls (StartTrigger, NotifyEvent, workflows) by the runner that received them.
 """
 from __future__ import annotations
 
@@ -34,6 +39,8 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from sqlalchemy import and_, delete, func, insert, select, update
 
+from . import leases
+from .crawler_runs import CrawlerRunFeed
 from .errors import (
     AlreadyExists, ConcurrentRunsExceeded, FailedPrecondition, InvalidArgument, JobRunnerError, NotFound,
 )
@@ -290,22 +297,60 @@ def _page(n: Optional[int]) -> int:
     return min(int(n), 1000)
 
 
+class _BatchTaken(Exception):
+    """Another runner claimed events of the batch first (the claiming transaction rolls back)."""
+
+
 # =========================================================================================
 # the orchestrator
 # =========================================================================================
 
 class Orchestrator:
     def __init__(self, service, *, clock: Callable[[], float] = time.time,
-                 crawler_starter: Optional[Callable[..., None]] = None):
+                 crawler_starter: Optional[Callable[..., None]] = None,
+                 crawler_runs: Optional[CrawlerRunFeed] = None):
         self.service = service
         self.store = service.store
         self.clock = clock
+        #: set by crawler.embedded.wire: a crawler service in this process, which starts
+        #: crawlers for trigger actions and hands its run ends over itself
         self.crawler_starter = crawler_starter
         #: for the crawler service: crawler runs still going in a workflow run (keeps it open)
         self.pending_crawls: Optional[Callable[[str], int]] = None
+        cfg = service.config
+        self.crawler_runs = crawler_runs if crawler_runs is not None else CrawlerRunFeed(
+            self.store.engine, clock, max_age=cfg.crawler_notify_max_age)
+        self.leadership = leases.Lease(self.store, leases.SCHEDULER, service.runner_id, clock, cfg.lease_seconds)
+        self._next_crawler_poll = 0.0
         self._fire_lock = threading.RLock()
         service.add_finish_listener(self.on_run_finished)
-        service.add_tick_hook(self.tick)
+        service.add_tick_hook(self.scheduler_tick)
+
+    def close(self) -> None:
+        """Hand the scheduler lease over (another runner takes it at its next tick)."""
+        self.leadership.release()
+
+    def scheduler_tick(self) -> Optional[List[str]]:
+        """The housekeeping thread's call: as the scheduler-lease holder, fire what is due
+        (`tick`) and deliver crawler-run ends; otherwise nothing (None)."""
+        if not self.leadership.hold():
+            return None
+        fired = self.tick()
+        if self.crawler_starter is None and time.monotonic() >= self._next_crawler_poll:
+            self._next_crawler_poll = time.monotonic() + self.service.config.crawler_poll_interval
+            self.deliver_crawler_runs()
+        return fired
+
+    def deliver_crawler_runs(self) -> int:
+        """Hand the ends of crawler runs recorded in the database (and not handed over yet)
+        to the conditional triggers. Returns how many."""
+        runs = self.crawler_runs.claim()
+        for run in runs:
+            try:
+                self.notify_crawler_finished(run.crawler_name, run.state, run.workflow_run_id)
+            except JobRunnerError as e:  # e.g. its workflow run was deleted
+                log.warning("crawler run %s of %s: %s", run.id, run.crawler_name, e.message)
+        return len(runs)
 
     # --- triggers: CRUD --------------------------------------------------------------------
     def _check_refs(self, conn, t: Trigger) -> None:
@@ -513,21 +558,33 @@ class Orchestrator:
         return pending, fired
 
     def _fire_event_batch(self, t: Trigger, now: float, *, force_window: bool) -> bool:
+        try:
+            batch = self._claim_event_batch(t, now, force_window=force_window)
+        except _BatchTaken:
+            return False
+        if not batch:
+            return False
+        ids = [r.event_id or str(r.id) for r in batch]
+        self._fire(t, scope=None, extra={"TRIGGER_EVENT_IDS": json.dumps(ids)})
+        return True
+
+    def _claim_event_batch(self, t: Trigger, now: float, *, force_window: bool) -> list:
         size = t.batch_size or 1
         window = t.batch_window_seconds or DEFAULT_BATCH_WINDOW
         with self.store.tx.write() as conn:
             rows = conn.execute(select(TE).where(TE.c.trigger_name == t.name, TE.c.batch_fired_on.is_(None))
                                 .order_by(TE.c.id)).fetchall()
             if not rows:
-                return False
+                return []
             first = from_us(rows[0].received_on)
             if len(rows) < size and not (force_window and now - first >= window):
-                return False
+                return []
             batch = rows[:size] if len(rows) >= size else rows
-            conn.execute(update(TE).where(TE.c.id.in_([r.id for r in batch])).values(batch_fired_on=to_us(now)))
-        ids = [r.event_id or str(r.id) for r in batch]
-        self._fire(t, scope=None, extra={"TRIGGER_EVENT_IDS": json.dumps(ids)})
-        return True
+            claimed = conn.execute(update(TE).where(TE.c.id.in_([r.id for r in batch]), TE.c.batch_fired_on.is_(None))
+                                   .values(batch_fired_on=to_us(now))).rowcount
+            if claimed != len(batch):  # another runner fired (part of) this batch meanwhile: undo
+                raise _BatchTaken()
+        return batch
 
     # --- conditional -----------------------------------------------------------------------
     def on_run_finished(self, run: JobRun) -> None:
@@ -555,7 +612,9 @@ class Orchestrator:
                     stmt = stmt.where(T.c.workflow_name == workflow_name, T.c.state != "DEACTIVATED")
                 else:
                     stmt = stmt.where(T.c.workflow_name.is_(None), T.c.state == "ACTIVATED")
-                for t in (_trigger(r) for r in conn.execute(stmt)):
+                # Runners sharing a PostgreSQL database may settle runs at the same time: lock
+                # the triggers so their progress rows are read-modify-written one at a time.
+                for t in (_trigger(r) for r in conn.execute(self.store._lock(stmt.order_by(T.c.name)))):
                     hits = [i for i, c in enumerate(t.predicate.conditions)
                             if c.state == state and ((job_name and c.job_name == job_name)
                                                      or (crawler_name and c.crawler_name == crawler_name))]

@@ -17,6 +17,7 @@ from ._proto import jobrunner_pb2_grpc as pbg
 from .backends import PythonShellBackend, SparkSubmitBackend
 from .model import JobType
 from .orchestration import Orchestrator
+from .retention import LogRetention
 from .service import JobService, RunnerConfig
 from .servicer import SERVICE_NAME, JobRunnerServicer
 from .store import open_store
@@ -44,12 +45,16 @@ class JobRunnerConfig:
     stop_grace_seconds: float = 10.0
     max_workers: int = 64
     python: Optional[str] = None
+    log_retention_days: float = 30.0       # delete run directories of runs older than this (0: never)
+    log_retention_runs: int = 0            # … and beyond each job's last N runs (0: no limit)
+    lease_seconds: float = 30.0            # scheduler / liveness leases among runners sharing the database
+    crawler_poll_seconds: float = 5.0      # how often the scheduler reads ends of crawler runs from the database
 
     def resolved(self) -> "JobRunnerConfig":
         from metastore.config import default_db_url
 
         return dataclasses.replace(self, db_url=self.db_url or default_db_url(),
-                                   state_dir=self.state_dir or default_state_dir())
+                                   state_dir=os.path.abspath(self.state_dir or default_state_dir()))
 
 
 def metastore_warehouse(uri: str) -> Optional[str]:
@@ -113,7 +118,9 @@ class JobRunnerServer:
         connect_host = "127.0.0.1" if config.host in ("0.0.0.0", "::", "") else config.host
         runner_config = RunnerConfig(
             state_dir=config.state_dir, advertise_address=f"{connect_host}:{self.port}",
-            metastore_uri=config.metastore_uri, stop_grace_seconds=config.stop_grace_seconds)
+            metastore_uri=config.metastore_uri, stop_grace_seconds=config.stop_grace_seconds,
+            lease_seconds=config.lease_seconds, crawler_poll_interval=config.crawler_poll_seconds,
+            log_retention=LogRetention(days=config.log_retention_days, runs_per_job=config.log_retention_runs))
         if backends is None:
             backends = {
                 JobType.SPARK: SparkSubmitBackend(
@@ -148,4 +155,5 @@ class JobRunnerServer:
         self.health.enter_graceful_shutdown()
         self.server.stop(grace).wait(grace + 5)
         self.service.close(stop_runs=stop_runs)
+        self.orchestrator.close()
         self.store.close()

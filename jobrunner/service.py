@@ -14,8 +14,11 @@ runs is adopted and watched; one that is gone ends FAILED (STOPPED if it was sto
 the reason, or with what its exit-status file recorded. Closing the service leaves run
 processes running (a restart adopts them) unless asked to stop them.
 
-One runner per database is assumed (runs record the host they run on; a runner only
-adopts processes of its own host).
+Several runners may share a database. Each run records the runner instance supervising it
+(`runner_id`) and its host; each runner keeps a liveness lease (jobrunner.leases) and
+reconciles only runs whose runner is gone — at start and then periodically — adopting
+processes of its own host. The housekeeping thread also prunes old run logs
+(jobrunner.retention).
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ import time
 import uuid
 from typing import Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
-from . import processes
+from . import leases, processes
 from .backends.base import Backend, LaunchContext
 from .bookmarks import Bookmarks
 from .errors import (
@@ -40,6 +43,7 @@ from .model import (
     ACTIVE_STATES, Job, JobRun, JobType, LogChunk, RunEvent, RunFilter, RunState, check_name,
     effective_bookmark_mode, normalize_arguments, resolve_arguments, sources_of,
 )
+from .retention import LogRetention, prune_logs, pruned_message, remove_run_dirs
 from .store import JobStore, decode_token, encode_token
 
 log = logging.getLogger(__name__)
@@ -63,6 +67,10 @@ class RunnerConfig:
     poll_interval: float = 0.1              # supervisor loop
     housekeeping_interval: float = 1.0      # dispatcher / trigger ticks
     host: str = dataclasses.field(default_factory=socket.gethostname)
+    lease_seconds: float = 30.0             # runner liveness and scheduler leases (renewed every third)
+    log_retention: LogRetention = dataclasses.field(default_factory=LogRetention)
+    crawler_poll_interval: float = 5.0      # scheduler: ends of crawler runs read from the database
+    crawler_notify_max_age: float = 600.0   # … of runs that ended at most this long ago
 
 
 @dataclasses.dataclass
@@ -73,6 +81,11 @@ class _Supervision:
 
 def new_run_id() -> str:
     return "jr_" + uuid.uuid4().hex
+
+
+def new_runner_id(host: str) -> str:
+    """This runner instance: host, pid and a random part (a restart is a new instance)."""
+    return f"{host}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:255]
 
 
 def retry_run_id(run: JobRun) -> str:
@@ -106,19 +119,37 @@ class JobService:
         self._closing = threading.Event()
         self._draining = False  # closing: admit new runs and retries as WAITING only
         self._loop: Optional[threading.Thread] = None
+        self._keeper: Optional[threading.Thread] = None
         self._finish_listeners: List[Callable[[JobRun], None]] = []
         self._tick_hooks: List[Callable[[], None]] = []
+        self.runner_id = new_runner_id(config.host)
+        self.liveness = leases.Lease(store, leases.runner_lease(self.runner_id), self.runner_id, clock,
+                                     config.lease_seconds)
+        self._next_reconcile = 0.0
+        self._next_prune = 0.0
         os.makedirs(os.path.join(config.state_dir, "runs"), exist_ok=True)
 
     # =======================================================================================
     # lifecycle
     # =======================================================================================
     def start(self) -> "JobService":
+        self.liveness.hold()
+        # Its own thread, so slow housekeeping never lets the lease lapse (others would adopt our runs).
+        self._keeper = threading.Thread(target=self._keep_alive, name="jobrunner-liveness", daemon=True)
+        self._keeper.start()
         self.reconcile()
+        self._next_reconcile = time.monotonic() + self.config.lease_seconds / 2
         self._dispatch_all()
         self._loop = threading.Thread(target=self._housekeeping, name="jobrunner-housekeeping", daemon=True)
         self._loop.start()
         return self
+
+    def _keep_alive(self) -> None:
+        while not self._closing.wait(min(1.0, self.config.lease_seconds / 6)):
+            try:
+                self.liveness.hold()  # writes only once a third of the lease has passed
+            except Exception:  # never let the keeper die: the others would adopt our runs
+                log.exception("renewing the runner's liveness lease failed")
 
     def close(self, *, stop_runs: bool = False, timeout: float = 60.0) -> None:
         """Stop supervising. Run processes keep running (a restarted runner adopts them)
@@ -141,10 +172,14 @@ class JobService:
         self._notify()
         if self._loop:
             self._loop.join(5)
+        if self._keeper:
+            self._keeper.join(5)
         with self._lock:
             threads = [s.thread for s in self._supervised.values() if s.thread]
         for t in threads:
             t.join(2)
+        # Our runs are now up for adoption by whichever runner reconciles next (a restart).
+        self.liveness.release(forget=True)
 
     def add_finish_listener(self, fn: Callable[[JobRun], None]) -> None:
         """`fn(run)` after a run reaches a final state (triggers, workflows)."""
@@ -159,6 +194,18 @@ class JobService:
                 self._dispatch_all()
             except Exception:
                 log.exception("dispatching waiting runs failed")
+            if time.monotonic() >= self._next_reconcile:
+                self._next_reconcile = time.monotonic() + self.config.lease_seconds / 2
+                try:  # runs of runners that died (stopped renewing their liveness lease)
+                    self.reconcile()
+                except Exception:
+                    log.exception("reconciling runs failed")
+            if time.monotonic() >= self._next_prune:
+                self._next_prune = time.monotonic() + self.config.log_retention.interval
+                try:
+                    self.prune_logs()
+                except Exception:
+                    log.exception("pruning run logs failed")
             for hook in list(self._tick_hooks):
                 try:
                     hook()
@@ -215,13 +262,17 @@ class JobService:
         return jobs, (encode_token(jobs[-1].name) if more else "")
 
     def delete_job(self, name: str) -> None:
+        """Delete a job with its runs, their history and bookmarks, and (on this host) the
+        runs' directories."""
         with self.store.tx.write() as conn:
             if self.store.get_job(conn, name, lock=True) is None:
                 raise NotFound(f"Job {name} not found")
             pending = self.store.count_runs(conn, name, list(ACTIVE_STATES) + [RunState.WAITING])
             if pending:
                 raise FailedPrecondition(f"Job {name} has {pending} unfinished run(s); stop them before deleting it")
+            dirs = self.store.run_dirs(conn, name, self.config.host)
             self.store.delete_job(conn, name)
+        remove_run_dirs(dirs, state_dir=self.config.state_dir)
 
     # =======================================================================================
     # starting runs
@@ -264,6 +315,7 @@ class JobService:
                 started_on=now if state is RunState.STARTING else None, last_modified_on=now,
                 timeout_seconds=int(timeout_seconds or job.timeout_seconds), max_retries=job.max_retries,
                 workflow_name=workflow_name, workflow_run_id=workflow_run_id,
+                runner_id=self.runner_id if state is RunState.STARTING else None,
             )
             self.store.insert_run(conn, run)
             self.store.add_event(conn, run.id, state, now)
@@ -287,7 +339,7 @@ class JobService:
                 return started
             for run in self.store.waiting_runs(conn, job_name, free):
                 if self.store.update_run(conn, run.id, from_states=[RunState.WAITING], state=RunState.STARTING,
-                                         started_on=now, last_modified_on=now):
+                                         started_on=now, last_modified_on=now, runner_id=self.runner_id):
                     self.store.add_event(conn, run.id, RunState.STARTING, now)
                     started.append(run.id)
         if started:
@@ -550,6 +602,7 @@ class JobService:
                     queued_on=now, started_on=now if admitted is RunState.STARTING else None,
                     last_modified_on=now, timeout_seconds=run.timeout_seconds, max_retries=run.max_retries,
                     workflow_name=run.workflow_name, workflow_run_id=run.workflow_run_id,
+                    runner_id=self.runner_id if admitted is RunState.STARTING else None,
                 )
                 self.store.insert_run(conn, retry)
                 self.store.add_event(conn, retry.id, admitted, now,
@@ -702,6 +755,8 @@ class JobService:
             raise InvalidArgument("max_bytes must not be negative")
         limit = min(max_bytes or (1 << 20), MAX_LOG_CHUNK)
         run = self.get_job_run(run_id)
+        if run.log_pruned_on is not None:
+            raise FailedPrecondition(pruned_message(run_id, run.log_pruned_on, self.config.log_retention))
         data, size = b"", 0
         if run.log_path:
             try:
@@ -730,24 +785,47 @@ class JobService:
                     return
                 self._wait_change(seen, poll)
 
+    def prune_logs(self, now: Optional[float] = None) -> List[str]:
+        """Apply the log retention now (the housekeeping thread does it every interval)."""
+        return prune_logs(self.store, self.config.log_retention, state_dir=self.config.state_dir,
+                          host=self.config.host, now=self.clock() if now is None else now)
+
     # =======================================================================================
     # reconciliation
     # =======================================================================================
     def reconcile(self) -> List[str]:
-        """Settle runs a previous runner left active; returns what was done, per run."""
+        """Settle active runs whose runner is gone (a previous runner, or one that stopped
+        renewing its liveness lease); runs of this runner and of live runners are left to
+        them. Returns what was done, per run."""
         report: List[str] = []
+        now = self.clock()
         with self.store.tx.read() as conn:
             runs = self.store.runs_in_states(conn, ACTIVE_STATES)
+            owners = {r.runner_id for r in runs if r.runner_id and r.runner_id != self.runner_id}
+            alive = {o for o in owners if leases.holder(conn, leases.runner_lease(o), now) == o}
         for run in runs:
+            if run.runner_id == self.runner_id or run.runner_id in alive:
+                continue
             with self._lock:
                 if run.id in self._supervised:
                     continue
-            report.append(self._reconcile_one(run))
-        for line in report:
-            log.info("reconcile: %s", line)
+            line, acted = self._reconcile_one(run)
+            if line:
+                report.append(line)
+                (log.info if acted else log.debug)("reconcile: %s", line)
+        with self.store.tx.write() as conn:
+            leases.drop_expired_runner_leases(conn, now)
         return report
 
-    def _reconcile_one(self, run: JobRun) -> str:
+    def _reconcile_one(self, run: JobRun) -> Tuple[Optional[str], bool]:
+        if run.pid is not None and run.host and run.host != self.config.host:
+            return f"{run.id}: runs on host {run.host}, not ours; left alone", False
+        with self.store.tx.write() as conn:  # one runner takes it over, even if several reconcile at once
+            if not self.store.take_over_run(conn, run.id, run.runner_id, self.runner_id):
+                return None, False
+        return self._settle_orphan(run), True
+
+    def _settle_orphan(self, run: JobRun) -> str:
         stopping = run.state is RunState.STOPPING
         if run.pid is None:
             if stopping:
@@ -756,8 +834,6 @@ class JobService:
             self._finish(run.id, RunState.FAILED,
                          "The job runner stopped before the run's process was started (reconciled on restart)")
             return f"{run.id}: never started → FAILED"
-        if run.host and run.host != self.config.host:
-            return f"{run.id}: runs on host {run.host}, not ours; left alone"
         exit_file = os.path.join(run.run_dir or self._run_dir(run.id), EXIT_FILE)
         if processes.is_alive(run.pid, run.process_start):
             self._supervise(run.id, processes.adopt(run.pid, run.process_start, exit_file))

@@ -19,7 +19,7 @@ from metastore.store.session import Transactions, make_engine
 from . import migrations
 from .errors import AlreadyExists, InvalidArgument
 from .model import (
-    BookmarkMode, ConcurrencyPolicy, Job, JobRun, JobType, RunEvent, RunFilter, RunState,
+    ACTIVE_STATES, BookmarkMode, ConcurrencyPolicy, Job, JobRun, JobType, RunEvent, RunFilter, RunState,
 )
 from .tables import (
     bookmark_history as BH, bookmark_staged as BS, bookmarks as B, job_run_events as E,
@@ -87,7 +87,7 @@ def _job(row) -> Job:
     )
 
 
-_RUN_TIMES = ("queued_on", "started_on", "running_on", "completed_on", "last_modified_on")
+_RUN_TIMES = ("queued_on", "started_on", "running_on", "completed_on", "last_modified_on", "log_pruned_on")
 _RUN_JSON = ("arguments", "resolved_arguments")
 
 
@@ -116,7 +116,8 @@ def _run(row) -> JobRun:
         exit_code=row.exit_code, spark_application_id=row.spark_application_id,
         timeout_seconds=row.timeout_seconds, max_retries=row.max_retries, pid=row.pid,
         process_start=row.process_start, host=row.host, run_dir=row.run_dir, log_path=row.log_path,
-        workflow_name=row.workflow_name, workflow_run_id=row.workflow_run_id,
+        workflow_name=row.workflow_name, workflow_run_id=row.workflow_run_id, runner_id=row.runner_id,
+        log_pruned_on=from_us(row.log_pruned_on),
     )
 
 
@@ -158,6 +159,12 @@ class JobStore:
             stmt = stmt.where(J.c.name > after)
         return [_job(r) for r in conn.execute(stmt)]
 
+    def run_dirs(self, conn: Connection, job_name: str, host: str) -> List[str]:
+        """The run directories of a job's runs on `host`."""
+        rows = conn.execute(select(R.c.run_dir).where(R.c.job_name == job_name, R.c.host == host,
+                                                      R.c.run_dir.is_not(None)))
+        return [r.run_dir for r in rows]
+
     def delete_job(self, conn: Connection, name: str) -> None:
         run_ids = select(R.c.id).where(R.c.job_name == name)
         conn.execute(delete(E).where(E.c.run_id.in_(run_ids)))
@@ -179,7 +186,7 @@ class JobStore:
             spark_application_id=run.spark_application_id, timeout_seconds=run.timeout_seconds,
             max_retries=run.max_retries, pid=run.pid, process_start=run.process_start, host=run.host,
             run_dir=run.run_dir, log_path=run.log_path, workflow_name=run.workflow_name,
-            workflow_run_id=run.workflow_run_id,
+            workflow_run_id=run.workflow_run_id, runner_id=run.runner_id, log_pruned_on=run.log_pruned_on,
         )
         conn.execute(insert(R).values(**values))
 
@@ -204,6 +211,12 @@ class JobStore:
         if from_states is not None:
             stmt = stmt.where(R.c.state.in_([RunState(s).value for s in from_states]))
         return conn.execute(stmt.values(**run_values(**values))).rowcount == 1
+
+    def take_over_run(self, conn: Connection, run_id: str, owner: Optional[str], new_owner: str) -> bool:
+        """Make `new_owner` the runner of an active run still owned by `owner` (None: nobody)."""
+        stmt = update(R).where(R.c.id == run_id, R.c.state.in_([s.value for s in ACTIVE_STATES]),
+                               R.c.runner_id.is_(None) if owner is None else R.c.runner_id == owner)
+        return conn.execute(stmt.values(runner_id=new_owner)).rowcount == 1
 
     def count_runs(self, conn: Connection, job_name: str, states: Iterable[RunState]) -> int:
         return conn.execute(

@@ -67,6 +67,9 @@ job_runs = Table(
     Column("log_path", Text),
     Column("workflow_name", String(NAME)),
     Column("workflow_run_id", String(RUN_ID)),
+    # the runner instance supervising the run (jr_leases "runner:<id>" says whether it lives)
+    Column("runner_id", String(NAME)),
+    Column("log_pruned_on", BigInteger),  # its run directory was deleted by the log retention
     UniqueConstraint("job_name", "client_token", name="uq_jr_job_runs_client_token"),
     Index("ix_jr_job_runs_job_state", "job_name", "state"),
     Index("ix_jr_job_runs_state", "state"),
@@ -163,6 +166,18 @@ trigger_events = Table(
     Column("batch_fired_on", BigInteger),
     UniqueConstraint("trigger_name", "event_id", name="uq_jr_trigger_events_id"),
     Index("ix_jr_trigger_events_pending", "trigger_name", "batch_fired_on"),
+)
+
+# Leases (metastore.store.lease) among the runners sharing the database: "scheduler" (the
+# one runner that fires schedules, event windows and crawler-run conditions) and
+# "runner:<id>" (each runner's liveness, so runners leave each other's runs alone).
+leases = Table(
+    "jr_leases",
+    metadata,
+    Column("name", String(NAME), primary_key=True),
+    Column("holder", String(NAME)),
+    Column("lease_until", BigInteger),
+    Column("acquired_on", BigInteger),
 )
 
 workflows = Table(

@@ -144,7 +144,7 @@ class DeleteJobResponse(_message.Message):
     def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class JobRun(_message.Message):
-    __slots__ = ("id", "job_name", "attempt", "previous_run_id", "next_run_id", "trigger_name", "state", "queued_on", "started_on", "completed_on", "last_modified_on", "execution_time", "error_message", "spark_application_id", "arguments", "resolved_arguments", "timeout_seconds", "max_retries", "exit_code", "workflow_name", "workflow_run_id")
+    __slots__ = ("id", "job_name", "attempt", "previous_run_id", "next_run_id", "trigger_name", "state", "queued_on", "started_on", "completed_on", "last_modified_on", "execution_time", "error_message", "spark_application_id", "arguments", "resolved_arguments", "timeout_seconds", "max_retries", "exit_code", "workflow_name", "workflow_run_id", "runner_id", "log_pruned_on")
     class State(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         STATE_UNSPECIFIED: _ClassVar[JobRun.State]
@@ -202,6 +202,8 @@ class JobRun(_message.Message):
     EXIT_CODE_FIELD_NUMBER: _ClassVar[int]
     WORKFLOW_NAME_FIELD_NUMBER: _ClassVar[int]
     WORKFLOW_RUN_ID_FIELD_NUMBER: _ClassVar[int]
+    RUNNER_ID_FIELD_NUMBER: _ClassVar[int]
+    LOG_PRUNED_ON_FIELD_NUMBER: _ClassVar[int]
     id: str
     job_name: str
     attempt: int
@@ -223,7 +225,9 @@ class JobRun(_message.Message):
     exit_code: int
     workflow_name: str
     workflow_run_id: str
-    def __init__(self, id: _Optional[str] = ..., job_name: _Optional[str] = ..., attempt: _Optional[int] = ..., previous_run_id: _Optional[str] = ..., next_run_id: _Optional[str] = ..., trigger_name: _Optional[str] = ..., state: _Optional[_Union[JobRun.State, str]] = ..., queued_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_modified_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., execution_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., error_message: _Optional[str] = ..., spark_application_id: _Optional[str] = ..., arguments: _Optional[_Mapping[str, str]] = ..., resolved_arguments: _Optional[_Mapping[str, str]] = ..., timeout_seconds: _Optional[int] = ..., max_retries: _Optional[int] = ..., exit_code: _Optional[int] = ..., workflow_name: _Optional[str] = ..., workflow_run_id: _Optional[str] = ...) -> None: ...
+    runner_id: str
+    log_pruned_on: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., job_name: _Optional[str] = ..., attempt: _Optional[int] = ..., previous_run_id: _Optional[str] = ..., next_run_id: _Optional[str] = ..., trigger_name: _Optional[str] = ..., state: _Optional[_Union[JobRun.State, str]] = ..., queued_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., started_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., last_modified_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., execution_time: _Optional[_Union[datetime.timedelta, _duration_pb2.Duration, _Mapping]] = ..., error_message: _Optional[str] = ..., spark_application_id: _Optional[str] = ..., arguments: _Optional[_Mapping[str, str]] = ..., resolved_arguments: _Optional[_Mapping[str, str]] = ..., timeout_seconds: _Optional[int] = ..., max_retries: _Optional[int] = ..., exit_code: _Optional[int] = ..., workflow_name: _Optional[str] = ..., workflow_run_id: _Optional[str] = ..., runner_id: _Optional[str] = ..., log_pruned_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class StartJobRunRequest(_message.Message):
     __slots__ = ("job_name", "arguments", "client_token", "timeout_seconds")

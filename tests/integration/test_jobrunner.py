@@ -35,11 +35,12 @@ from jobrunner.runtime import init_job
 
 job = init_job()
 spark = SparkSession.builder.enableHiveSupport().getOrCreate()  # no catalog configuration here
+from jobs_it_helpers import table_name  # an extra Python file of the job (--py-files)
 rows = int(job.args["rows"])
 spark.sql("CREATE DATABASE IF NOT EXISTS jobs_it")
 (spark.range(rows).selectExpr("id", "id * 2 AS doubled", "'%s' AS run_id" % job.run_id)
-      .write.mode("overwrite").format("parquet").saveAsTable("jobs_it." + job.args["table"]))
-table = spark.table("jobs_it." + job.args["table"])
+      .write.mode("overwrite").format("parquet").saveAsTable(table_name(job.args)))
+table = spark.table(table_name(job.args))
 print("ROWS=%d" % table.count(), flush=True)
 # a table source of the job's bookmark: only ids above the committed maximum
 new = job.bookmark("numbers").filter_dataframe(table, keys=["id"])
@@ -132,10 +133,11 @@ def test_health_check_is_serving(runner):
 
 @pytest.mark.spark
 def test_a_pyspark_job_writes_a_table_visible_over_thrift(stub, lakeglue_sqlite, script):
+    helpers = script("jobs_it_helpers.py", "def table_name(args):\n    return 'jobs_it.' + args['table']\n")
     stub.CreateJob(pb.CreateJobRequest(job=pb.Job(
         name="write-table", script_location=script("write_table.py", WRITE_TABLE), spark_master="local[1]",
         default_arguments={"rows": "3", "table": "ignored"}, non_overridable_arguments={"table": "numbers"},
-        bookmark_mode=pb.Job.ENABLE)))
+        extra_py_files=[helpers], bookmark_mode=pb.Job.ENABLE)))
     # as if an earlier run had processed ids up to 3
     stub.CommitJobBookmark(pb.CommitJobBookmarkRequest(job_name="write-table", base_version=0, entries_json={
         "numbers": json.dumps({"kind": "table", "keys": ["id"], "last": [3]})}))
@@ -150,6 +152,7 @@ def test_a_pyspark_job_writes_a_table_visible_over_thrift(stub, lakeglue_sqlite,
     assert bookmark.version == 2 and bookmark.run_id == run.id  # committed by the successful run
     assert json.loads(bookmark.entries["numbers"].state_json)["last"] == [6]
     assert "spark.hadoop.hive.metastore.uris=" + lakeglue_sqlite.uri in log  # the command line, logged first
+    assert "--py-files " + helpers in log
 
     client = ThriftClient("127.0.0.1", lakeglue_sqlite.port)
     try:
@@ -301,3 +304,136 @@ def test_a_restarted_runner_process_keeps_watching_a_run(tmp_path):
     finally:
         second.terminate()
         second.wait(timeout=30)
+
+
+RECORD = """
+import json, os, sys
+from jobrunner.runtime import init_job
+job = init_job()
+with open(os.environ["RECORD_FILE"], "a") as f:
+    f.write(json.dumps({"job": job.name, "run": job.run_id, "args": job.args}) + "\\n")
+if job.args.get("must_exist") and not os.path.exists(job.args["must_exist"]):
+    raise SystemExit("missing " + job.args["must_exist"])
+print("recorded", job.name, flush=True)
+"""
+
+
+def test_cli_commands_against_a_standalone_runner_process(tmp_path):
+    """`lakeglue jobrunner serve` as its own process, driven only through the CLI: jobs
+    create/start/list/runs/show/stop/logs --follow, triggers (conditional on a job and on a
+    crawler run by `lakeglue crawler start`, event), workflows start/runs/show/resume."""
+    from tests.support.lake import write_parquet
+
+    port = free_port()
+    db = f"sqlite:///{tmp_path}/catalog.db"
+    log = tmp_path / "runner.log"
+    records = tmp_path / "records.jsonl"
+    env = {"RECORD_FILE": str(records), "LAKEGLUE_HOME": str(tmp_path / "home")}
+    proc = subprocess.Popen([sys.executable, "-m", "lakeglue", "jobrunner", "serve", "--port", str(port),
+                             "--db-url", db, "--state-dir", str(tmp_path / "state"), "--log-retention-days", "7"],
+                            cwd=str(REPO_ROOT), env=dict(os.environ, **env), stdout=open(log, "ab"),
+                            stderr=subprocess.STDOUT)
+    jr = ["--jobrunner", f"127.0.0.1:{port}"]
+
+    def cli(*args, ok=True):
+        res = _lakeglue(*args, env=env)
+        if ok:
+            assert res.returncode == 0, f"{args}: {res.stdout}\n{res.stderr}"
+        return res
+
+    def records_of(job):
+        lines = records.read_text().splitlines() if records.exists() else []
+        return [r for r in map(json.loads, lines) if r["job"] == job]
+
+    def wait_for(pred, what, timeout=60):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            value = pred()
+            if value:
+                return value
+            time.sleep(0.2)
+        raise AssertionError(f"timed out waiting for {what}: {log.read_text()[-3000:]}")
+
+    try:
+        _wait_health(port, proc, log)
+        rec = tmp_path / "rec.py"
+        rec.write_text(RECORD)
+        sleeper = tmp_path / "sleeper.py"
+        sleeper.write_text("import time\nprint('sleeping', flush=True)\ntime.sleep(600)\n")
+        marker = tmp_path / "marker"
+
+        # jobs create / start --wait / list / runs / show
+        cli("jobs", "create", "extract", "--script", str(rec), "--type", "python", "--default-arg", "day=1", *jr)
+        cli("jobs", "create", "load", "--script", str(rec), "--type", "python", "--max-concurrent-runs", "5", *jr)
+        cli("jobs", "create", "transform", "--script", str(rec), "--type", "python",
+            "--default-arg", f"must_exist={marker}", *jr)
+        cli("jobs", "create", "sleeper", "--script", str(sleeper), "--type", "python", *jr)
+        assert [x.split("\t")[0] for x in cli("jobs", "list", *jr).stdout.splitlines()] == \
+            ["extract", "load", "sleeper", "transform"]
+
+        # a conditional trigger on a job, and one on a crawler
+        cli("triggers", "create", "after-extract", "--type", "CONDITIONAL", "--watch", "extract=SUCCEEDED",
+            "--job", "load", "--arg", "by=extract", "--start", *jr)
+        cli("triggers", "create", "after-crawl", "--type", "CONDITIONAL", "--watch-crawler", "sales=SUCCEEDED",
+            "--job", "load", "--arg", "by=crawler", "--start", *jr)
+        assert "after-crawl\tCONDITIONAL\tACTIVATED" in cli("triggers", "list", *jr).stdout
+        got = json.loads(cli("triggers", "get", "after-crawl", *jr).stdout)
+        cond = got["predicate"]["conditions"][0]
+        assert (cond["crawler_name"], cond["crawl_state"], cond["job_name"]) == ("sales", "SUCCEEDED", "")
+
+        res = cli("jobs", "start", "extract", "--arg", "day=2", "--wait", "--quiet", *jr)
+        run_id = res.stdout.splitlines()[0]
+        assert res.stdout.strip().endswith("SUCCEEDED")
+        shown = json.loads(cli("jobs", "show", run_id, *jr).stdout)
+        assert shown["resolved_arguments"] == {"day": "2"} and shown["runner_id"]
+        wait_for(lambda: [r for r in records_of("load") if r["args"].get("by") == "extract"], "the chained load")
+
+        # the crawler, as its own process: its end reaches the standalone runner's trigger
+        write_parquet(tmp_path / "lake" / "sales" / "ds=2024-01-01" / "p.parquet", {"id": [1, 2]})
+        cli("crawler", "create", "sales", "--path", str(tmp_path / "lake"), "--database", "lake", "--db-url", db)
+        cli("crawler", "start", "sales", "--no-progress", "--db-url", db, "--warehouse", f"file:{tmp_path}/wh")
+        wait_for(lambda: [r for r in records_of("load") if r["args"].get("by") == "crawler"], "the crawler's trigger")
+
+        # stop a run, then follow its log to the end
+        sleeping = cli("jobs", "start", "sleeper", *jr).stdout.strip()
+        wait_for(lambda: json.loads(cli("jobs", "show", sleeping, *jr).stdout)["state"] == "RUNNING", "RUNNING")
+        assert f"{sleeping}\tSTOPPING" in cli("jobs", "stop", sleeping, *jr).stdout
+        followed = cli("jobs", "logs", sleeping, "--follow", *jr).stdout
+        assert "sleeping" in followed and "stop requested: killed" in followed
+        assert json.loads(cli("jobs", "show", sleeping, *jr).stdout)["state"] == "STOPPED"
+        stopped_again = cli("jobs", "stop", sleeping, *jr, ok=False)
+        assert stopped_again.returncode == 1 and "FAILED_PRECONDITION" in stopped_again.stderr
+        runs = json.loads(cli("jobs", "runs", "sleeper", "--json", *jr).stdout)
+        assert [r["state"] for r in runs] == ["STOPPED"]
+
+        # an event trigger fires per batch of two events
+        cli("triggers", "create", "on-files", "--type", "EVENT", "--job", "load", "--arg", "by=event",
+            "--batch-size", "2", "--start", *jr)
+        first_event = json.loads(cli("triggers", "notify", "on-files", "--event-id", "f1", *jr).stdout)
+        assert first_event["pending_events"] == 1 and not first_event["fired"]
+        assert json.loads(cli("triggers", "notify", "on-files", "--event-id", "f2", *jr).stdout)["fired"] is True
+        wait_for(lambda: [r for r in records_of("load") if r["args"].get("by") == "event"], "the event run")
+        cli("triggers", "stop", "on-files", *jr)
+
+        # a workflow fails at transform, is resumed from it and completes
+        cli("workflows", "create", "etl", "--property", "env=prod", *jr)
+        cli("triggers", "create", "etl-start", "--workflow", "etl", "--job", "extract", *jr)
+        cli("triggers", "create", "etl-transform", "--workflow", "etl", "--type", "CONDITIONAL",
+            "--watch", "extract=SUCCEEDED", "--job", "transform", *jr)
+        wf_run = cli("workflows", "start", "etl", *jr).stdout.strip()
+
+        def status(run):
+            return json.loads(cli("workflows", "show", "etl", run, *jr).stdout)
+
+        first = wait_for(lambda: (lambda s: s if s["status"] == "COMPLETED" else None)(status(wf_run)), "the workflow")
+        assert first["statistics"]["failed_actions"] == 1 and first["run_properties"] == {"env": "prod"}
+        marker.touch()
+        resumed = cli("workflows", "resume", "etl", wf_run, "--node", "transform", *jr).stdout.strip()
+        done = wait_for(lambda: (lambda s: s if s["status"] == "COMPLETED" else None)(status(resumed)), "resumed")
+        assert done["statistics"]["succeeded_actions"] == 1 and done["previous_run_id"] == wf_run
+        listed = cli("workflows", "runs", "etl", *jr).stdout
+        assert wf_run in listed and resumed in listed
+        assert records_of("transform")[-1]["args"]["env"] == "prod"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -25,10 +25,21 @@ def python_job(name: str, script: str, **kw) -> Job:
     return Job(name=name, script_location=script, job_type=JobType.PYTHON_SHELL, **kw)
 
 
+class Clock:
+    """An injectable clock: tests move `t`."""
+
+    def __init__(self, t: float):
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
 class Runner:
     """A JobService (and its Orchestrator) over one database and state directory."""
 
-    def __init__(self, db_url: str, state_dir: Path, *, clock=None, advertise_address=None, **config):
+    def __init__(self, db_url: str, state_dir: Path, *, clock=None, service_clock=None, advertise_address=None,
+                 **config):
         import time
 
         self.db_url, self.state_dir = db_url, state_dir
@@ -37,7 +48,7 @@ class Runner:
                            poll_interval=0.05, housekeeping_interval=config.pop("housekeeping_interval", 0.2),
                            advertise_address=advertise_address, **config)
         self.service = JobService(self.store, {JobType.PYTHON_SHELL: PythonShellBackend()}, cfg,
-                                  clock=time.time)
+                                  clock=service_clock or time.time)
         self.orchestrator = Orchestrator(self.service, clock=clock or time.time)
 
     def start(self) -> "Runner":
@@ -46,6 +57,7 @@ class Runner:
 
     def close(self, stop_runs: bool = True) -> None:
         self.service.close(stop_runs=stop_runs)
+        self.orchestrator.close()
         self.store.close()
 
 

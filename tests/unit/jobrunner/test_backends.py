@@ -41,6 +41,13 @@ def test_spark_submit_command_wires_in_the_catalog(tmp_path):
     assert spec.env["PYSPARK_PYTHON"]
 
 
+def test_masters_are_passed_through_to_spark_submit(tmp_path):
+    for master in ("local[2]", "spark://m:7077", "k8s://https://k8s.example:6443", "yarn"):
+        job = Job(name="etl", script_location="/jobs/etl.py", spark_master=master)
+        argv = SparkSubmitBackend(metastore_uri="thrift://ms:9083").command(_ctx(job, tmp_path)).argv
+        assert argv[argv.index("--master") + 1] == master
+
+
 def test_cluster_mode_submits_the_script_itself_and_passes_the_runtime_env(tmp_path):
     job = Job(name="etl", script_location="/jobs/etl.py", spark_master="yarn",
               spark_conf={"spark.submit.deployMode": "cluster"})

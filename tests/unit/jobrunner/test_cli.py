@@ -68,3 +68,17 @@ def test_a_second_runner_on_a_busy_port_is_refused(tmp_path):
                                             state_dir=str(tmp_path / "b")))
     finally:
         first.stop()
+
+
+def test_serve_retention_options_reach_the_runner_config():
+    from jobrunner.cli import _runner_config
+
+    p = build_parser()
+    a = p.parse_args(["jobrunner", "serve", "--log-retention-days", "7", "--log-retention-runs", "50"])
+    cfg = _runner_config(a, a.metastore)
+    assert (cfg.log_retention_days, cfg.log_retention_runs) == (7.0, 50)
+    d = _runner_config(p.parse_args(["jobrunner", "serve"]), None)
+    assert (d.log_retention_days, d.log_retention_runs) == (30.0, 0)
+    a = p.parse_args(["triggers", "create", "t", "--type", "CONDITIONAL", "--watch-crawler", "sales=FAILED",
+                      "--watch", "load", "--crawler", "other", "--job", "j"])
+    assert (a.watch_crawler, a.watch, a.crawler, a.job) == (["sales=FAILED"], ["load"], ["other"], ["j"])

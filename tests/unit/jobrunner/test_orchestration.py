@@ -206,3 +206,45 @@ def test_a_workflow_passes_run_properties_and_resumes_from_a_failed_node(runner,
     assert record()[-1]["args"]["WORKFLOW_RUN_ID"] == resumed.id and record()[-1]["args"]["env"] == "prod"
     with pytest.raises(FailedPrecondition, match="no failed job nodes"):
         orch.resume_workflow_run("etl", resumed.id)
+
+
+def test_a_stopped_workflow_run_stops_its_jobs_and_starts_nothing_more(runner, scripts, record):
+    svc, orch = runner.service, runner.orchestrator
+    svc.create_job(python_job("slow", scripts("slow.py", "import time\ntime.sleep(600)\n")))
+    svc.create_job(python_job("cleanup", scripts("rec.py", RECORD)))
+    orch.create_workflow(Workflow(name="wf"))
+    orch.create_trigger(Trigger(name="wf-start", type="ON_DEMAND", workflow_name="wf",
+                                actions=(Action(job_name="slow"),)))
+    orch.create_trigger(Trigger(name="wf-after", type="CONDITIONAL", workflow_name="wf",
+                                predicate=Predicate(conditions=(Condition(job_name="slow", state="STOPPED"),)),
+                                actions=(Action(job_name="cleanup"),)))
+    wf_run = orch.start_workflow_run("wf")
+    slow = orch.workflow_job_runs(wf_run.id)[0]
+    _wait_for(lambda: svc.get_job_run(slow.id).state is RunState.RUNNING, what="the slow run")
+    assert orch.stop_workflow_run("wf", wf_run.id).status in ("STOPPING", "STOPPED")
+    done = _wait_for(lambda: (lambda w: w if w.status == "STOPPED" else None)(orch.get_workflow_run("wf", wf_run.id)),
+                     what="the stopped workflow run")
+    assert done.completed_on is not None and svc.get_job_run(slow.id).state is RunState.STOPPED
+    stats = orch.statistics(wf_run.id)
+    assert (stats.total, stats.stopped, stats.running) == (1, 1, 0)
+    assert _runs(svc, "cleanup") == []        # the condition was met, but the run was stopping
+    with pytest.raises(FailedPrecondition):
+        orch.stop_workflow_run("wf", wf_run.id)
+
+
+def test_an_any_trigger_fires_on_each_condition_met(runner, scripts, record):
+    svc, orch = runner.service, runner.orchestrator
+    script = scripts("rec.py", RECORD)
+    for name in ("a", "b"):
+        svc.create_job(python_job(name, script))
+    svc.create_job(python_job("after", script, max_concurrent_runs=5))
+    orch.create_trigger(Trigger(
+        name="either", type="CONDITIONAL",
+        predicate=Predicate(logical="ANY", conditions=(Condition(job_name="a", state="SUCCEEDED"),
+                                                       Condition(job_name="b", state="FAILED"))),
+        actions=(Action(job_name="after"),)), start_on_creation=True)
+    assert svc.wait_for_run(svc.start_job_run("a").id, 30).state is RunState.SUCCEEDED
+    _wait_for(lambda: len(_runs(svc, "after")) == 1, what="the first firing")
+    assert svc.wait_for_run(svc.start_job_run("b", {"must_exist": "/nonexistent"}).id, 30).state is RunState.FAILED
+    _wait_for(lambda: len(_runs(svc, "after")) == 2, what="the second firing")
+    assert all(r.trigger_name == "either" for r in _runs(svc, "after"))

@@ -293,3 +293,18 @@ def test_job_crud_rules(runner, scripts):
         svc.get_job_run(run.id)
     with pytest.raises(NotFound):
         svc.start_job_run("j")
+
+
+def test_extra_python_files_are_staged_and_importable(runner, scripts):
+    import fsspec
+
+    with fsspec.open("memory://libs/shared_helpers.py", "w") as f:
+        f.write("def greet(name):\n    return 'hello ' + name\n")
+    svc = runner.service
+    svc.create_job(python_job("uses-lib", scripts("uses_lib.py", "import shared_helpers\n"
+                                                                "print(shared_helpers.greet('lib'))\n"),
+                              extra_py_files=("memory://libs/shared_helpers.py",)))
+    done = svc.wait_for_run(svc.start_job_run("uses-lib").id, 30)
+    assert done.state is RunState.SUCCEEDED, done.error_message
+    assert "hello lib" in svc.read_log(done.id).data.decode()
+    assert os.path.isfile(os.path.join(done.run_dir, "staged", "shared_helpers.py"))

@@ -84,3 +84,28 @@ def test_generated_protos_are_up_to_date():
     res = subprocess.run(["bash", str(REPO / "scripts" / "gen-protos.sh"), "--check"], capture_output=True,
                          text=True, cwd=str(REPO), timeout=120)
     assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_upgrading_from_0001_keeps_runs_and_adds_leases(db_url):
+    engine = make_engine(db_url)
+    try:
+        migrations.upgrade(engine, "0001")
+        with engine.begin() as conn:  # a run recorded by a runner of the first schema
+            conn.execute(text(
+                "INSERT INTO jr_job_runs (id, job_name, attempt, state, arguments, resolved_arguments, queued_on, "
+                "last_modified_on, timeout_seconds, max_retries, host, pid) VALUES ('jr_old', 'j', 0, 'RUNNING', "
+                "'{}', '{}', 1, 1, 60, 0, 'h', 42)"))
+        with pytest.raises(migrations.SchemaOutdated):
+            migrations.check(engine)
+        migrations.upgrade(engine)
+        assert migrations.current_revision(engine) == migrations.head_revision() == "0002"
+        store = open_store(db_url)
+        try:
+            with store.tx.read() as conn:
+                run = store.get_run(conn, "jr_old")
+            assert (run.state.value, run.pid, run.runner_id, run.log_pruned_on) == ("RUNNING", 42, None, None)
+            assert "jr_leases" in inspect(store.engine).get_table_names()
+        finally:
+            store.close()
+    finally:
+        engine.dispose()

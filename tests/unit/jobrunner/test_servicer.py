@@ -170,3 +170,30 @@ def test_triggers_and_workflows_over_grpc(stub, tmp_path):
     assert [n.name for n in job_nodes] == ["a"] and job_nodes[0].job_runs[0].workflow_run_id == wf_run.id
     wf = stub.GetWorkflow(pb.GetWorkflowRequest(name="wf"))
     assert list(wf.trigger_names) == ["wf-start"] and wf.last_run.id == wf_run.id
+
+
+def test_list_job_runs_filters(stub, server, tmp_path):
+    from google.protobuf import timestamp_pb2
+
+    stub.CreateJob(pb.CreateJobRequest(job=_job(tmp_path, name="f", max_concurrent_runs=5)))
+    stub.CreateTrigger(pb.CreateTriggerRequest(trigger=pb.Trigger(
+        name="go", type=pb.Trigger.ON_DEMAND, actions=[pb.Action(job_name="f")])))
+    manual = stub.StartJobRun(pb.StartJobRunRequest(job_name="f"))
+    server.service.wait_for_run(manual.id, 30)
+    between = timestamp_pb2.Timestamp()
+    between.GetCurrentTime()
+    time.sleep(0.01)
+    stub.StartTrigger(pb.StartTriggerRequest(name="go"))
+    triggered = [r for r in stub.ListJobRuns(pb.ListJobRunsRequest(job_name="f")).job_runs if r.trigger_name == "go"]
+    assert len(triggered) == 1
+    server.service.wait_for_run(triggered[0].id, 30)
+
+    def ids(**kw):
+        return [r.id for r in stub.ListJobRuns(pb.ListJobRunsRequest(**kw)).job_runs]
+
+    assert ids(job_name="f", trigger_name="go") == [triggered[0].id]
+    assert ids(job_name="f", started_after=between) == [triggered[0].id]
+    assert ids(job_name="f", started_before=between) == [manual.id]
+    assert ids(job_name="f", states=[pb.JobRun.FAILED]) == []
+    assert ids(workflow_run_id="wr_none") == []
+    assert _code(stub.ListJobRuns, pb.ListJobRunsRequest(job_name="nope"))[0] == grpc.StatusCode.NOT_FOUND
