@@ -352,8 +352,7 @@ class CatalogService:
         prepared = [self._prepare_partition(t, p) for p in parts]
         added = self.store.add_partitions(t.db_name, t.name, prepared, if_not_exists)
         if not t.is_external:
-            for p in added:
-                warehouse.make_dirs(p.sd.location)
+            warehouse.make_many_dirs(p.sd.location for p in added)
         return added
 
     def add_partition(self, part: Partition) -> Partition:

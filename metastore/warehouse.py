@@ -45,13 +45,30 @@ def _fs(location: str):
 
 def make_dirs(location: Optional[str]) -> None:
     """Create a directory for a new table/partition; failures are logged, not raised."""
-    if not location:
-        return
-    try:
-        fs, path = _fs(location)
-        fs.makedirs(path, exist_ok=True)
-    except Exception as e:  # the catalog change stands even if the directory cannot be made
-        log.warning("could not create %s: %s", location, e)
+    make_many_dirs([location])
+
+
+def make_many_dirs(locations) -> None:
+    """Create the directories of new tables/partitions (local ones with plain system calls,
+    most of them one mkdir); failures are logged, not raised: the catalog change stands."""
+    for location in locations:
+        if not location:
+            continue
+        try:
+            parsed = urlparse(location)
+            if parsed.scheme in ("", "file"):
+                path = parsed.path or location
+                try:
+                    os.mkdir(path)
+                except FileExistsError:
+                    pass
+                except FileNotFoundError:
+                    os.makedirs(path, exist_ok=True)
+            else:
+                fs, path = _fs(location)
+                fs.makedirs(path, exist_ok=True)
+        except Exception as e:
+            log.warning("could not create %s: %s", location, e)
 
 
 def delete(location: Optional[str]) -> bool:

@@ -327,9 +327,10 @@ class SqlStore(Store):
 
     def _insert_partitions(self, conn, table_id, rows) -> None:
         for chunk in _chunks(rows, 1000):
-            # one multi-row INSERT … RETURNING per chunk (SQLAlchemy "insertmanyvalues")
-            ids = dict(conn.execute(insert(P).returning(P.c.name, P.c.id, sort_by_parameter_order=True),
-                                    chunk).all())
+            # one multi-row INSERT … RETURNING per chunk (SQLAlchemy "insertmanyvalues"); rows
+            # are matched by name, so their order does not matter (asking for it made SQLite
+            # fall back to one statement per row)
+            ids = dict(conn.execute(insert(P).returning(P.c.name, P.c.id), chunk).all())
             pv_rows = []
             for r in chunk:
                 for idx, value in enumerate(m._loads(r["vals"])):
@@ -451,7 +452,7 @@ class SqlStore(Store):
             ids: Dict[str, int] = {}
             for chunk in _chunks(dict.fromkeys(names)):
                 ids.update(conn.execute(select(P.c.name, P.c.id).where(
-                    P.c.table_id == trow.id, P.c.name.in_(chunk))).tuples().all())
+                    P.c.table_id == trow.id, P.c.name.in_(chunk))).all())
             missing = next((n for n in names if n not in ids), None)
             if missing is not None:
                 raise NotFound(f"Partition {db_name}.{table_name}/{missing} does not exist")
