@@ -69,6 +69,9 @@ def add_commands(sub) -> None:
     p.add_argument("--scale-tables", type=_ints, default=[10_000], help="tables in the scale database (default 10000)")
     p.add_argument("--scale-batch", type=int, default=1000, help="partitions per add_partitions call (default 1000)")
     p.add_argument("--scale-reference", action="store_true", help="run the scale section on reference targets too")
+    p.add_argument("--soak", type=float, default=0.0, metavar="SECONDS",
+                   help="also run a mixed load this long while sampling each server's RSS (e.g. 600)")
+    p.add_argument("--soak-connections", type=int, default=4, help="client processes of the soak load (default 4)")
     p.add_argument("--decode", choices=("lean", "full"), default="lean",
                    help="how the client decodes partition lists: 'lean' parses the whole reply "
                         "but does not build the list's Python objects, so the client's own cost "
@@ -114,7 +117,8 @@ def main(args) -> int:
         scale_partitions=args.scale_partitions if args.scale else [],
         scale_tables=args.scale_tables if args.scale else [],
         scale_batch=args.scale_batch, scale_reference=args.scale_reference,
-        target_warmup_s=args.target_warmup, decode=args.decode)
+        target_warmup_s=args.target_warmup, decode=args.decode,
+        soak_seconds=args.soak, soak_connections=args.soak_connections)
     # SIGTERM (a CI timeout, `kill`) unwinds like Ctrl-C, so the servers started here are stopped
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     workdir = args.workdir or tempfile.mkdtemp(prefix="lakeglue-bench-")

@@ -23,6 +23,10 @@ Row = Tuple[str, str, Dict[str, Optional[float]], Optional[float]]  # label, uni
 def _fmt(v: Optional[float], unit: str) -> str:
     if v is None:
         return "—"
+    if unit == "%":
+        return f"{v:+.1f}%"
+    if unit == "MB":
+        return f"{v:,.1f}"
     if unit != "ms":
         return f"{v:,.0f}"
     if v < 1:
@@ -36,8 +40,8 @@ def _fmt(v: Optional[float], unit: str) -> str:
 
 def _ratio(value: Optional[float], refs: List[float], unit: str, target: Optional[float],
            ref_best: Optional[float]) -> str:
-    if value is None or not refs or value <= 0:
-        return "—"
+    if value is None or not refs or value <= 0 or unit in ("MB", "%"):
+        return "—"  # memory is judged by its drift, not against the reference
     r = ref_best / value if unit == "ms" else value / ref_best
     if r < 1:  # rounded down, so that a SLOWER row never reads 1.00×
         return f"{math.floor(r * 100) / 100:.2f}× SLOWER"
@@ -61,13 +65,14 @@ def rows(doc: dict) -> List[Row]:
                  f"× {s['throughput_seconds']:g} s (calls/s)")
         vals = {t: (doc["throughput"].get(t) or {}).get("calls_per_s") for t in names}
         out.append((label, "calls/s", vals, THROUGHPUT_TARGET))
-    keys: Dict[str, str] = {}
-    for per_target in doc.get("scale", {}).values():
-        for key, row in per_target.items():
-            keys.setdefault(key, row["unit"])
-    for key, unit in keys.items():
-        vals = {t: (doc["scale"].get(t, {}).get(key) or {}).get("value") for t in names}
-        out.append((f"scale {key}" + ("" if unit == "ms" else f" ({unit})"), unit, vals, None))
+    for section in ("scale", "soak"):
+        keys: Dict[str, str] = {}
+        for per_target in doc.get(section, {}).values():
+            for key, row in per_target.items():
+                keys.setdefault(key, row["unit"])
+        for key, unit in keys.items():
+            vals = {t: (doc[section].get(t, {}).get(key) or {}).get("value") for t in names}
+            out.append((f"{section} {key}" + ("" if unit == "ms" else f" ({unit})"), unit, vals, None))
     return out
 
 

@@ -21,6 +21,7 @@ from typing import Callable, Dict, List
 
 from .ops import Op, plan
 from .scale import run_scale
+from .soak import run_soak
 from .session import Session
 from .targets import Launcher, TargetSpec
 from .throughput import measure_throughput
@@ -47,13 +48,15 @@ class Settings:
     target_warmup_s: float = 0.0
     #: "lean": partition lists parsed but not built on the client (see bench.client); "full"
     decode: str = "lean"
+    soak_seconds: float = 0.0
+    soak_connections: int = 4
 
     def scale_for(self, spec: TargetSpec) -> bool:
         wants = bool(self.scale_partitions or self.scale_tables)
         return wants and (spec.kind != "reference" or self.scale_reference)
 
     def has_work(self, spec: TargetSpec) -> bool:
-        return bool(self.ops) or self.throughput_connections > 0 or self.scale_for(spec)
+        return bool(self.ops) or self.throughput_connections > 0 or self.scale_for(spec) or self.soak_seconds > 0
 
     def to_json(self) -> dict:
         return {"ops": [o.name for o in self.ops], "sizes": self.sizes, "reps": self.reps,
@@ -61,7 +64,8 @@ class Settings:
                 "throughput_seconds": self.throughput_seconds, "scale_partitions": self.scale_partitions,
                 "scale_tables": self.scale_tables, "scale_batch": self.scale_batch,
                 "scale_reference": self.scale_reference, "target_warmup_s": self.target_warmup_s,
-                "decode": self.decode}
+                "decode": self.decode, "soak_seconds": self.soak_seconds,
+                "soak_connections": self.soak_connections}
 
 
 def _describe(e: BaseException) -> str:
@@ -80,7 +84,9 @@ class _Target:
     spec: TargetSpec
     session: Session
     log: Log
-    out: dict = field(default_factory=lambda: {"results": {}, "errors": {}, "throughput": None, "scale": {}})
+    out: dict = field(default_factory=lambda: {"results": {}, "errors": {}, "throughput": None, "scale": {},
+                                               "soak": {}})
+    info: dict = field(default_factory=dict)
 
     def attempt(self, label: str, fn: Callable[[], object]):
         """fn(); on failure record the error under `label`, reconnect, and return None."""
@@ -140,6 +146,21 @@ def _scale(t: _Target, settings: Settings) -> None:
         t.out["scale"] = rows
 
 
+def _soak(t: _Target, settings: Settings) -> None:
+    pid = t.info.get("server_pid")
+    if not pid:
+        t.log("soak: skipped (the server was not started here, so its memory cannot be sampled)")
+        return
+    t.log(f"soak: {settings.soak_seconds:g} s of mixed load over {settings.soak_connections} connections")
+    rows = t.attempt("soak", lambda: run_soak(t.session.uri, t.session.db, int(pid), settings.soak_seconds,
+                                              settings.soak_connections, progress=t.log))
+    if rows:
+        t.out["soak"] = rows
+        t.log("soak: RSS {:.1f} MB after warm-up, {:.1f} MB at the end ({:+.1f}%), max {:+.1f}%".format(
+            rows["rss_after_warmup"]["value"], rows["rss_end"]["value"], rows["rss_drift_end"]["value"],
+            rows["rss_drift_max"]["value"]))
+
+
 def _start(stack: contextlib.ExitStack, launcher: Launcher, spec: TargetSpec, info: dict, log: Log,
            lean: bool) -> Session:
     """Start `spec` on `stack` and open its session (closed before the server stops).
@@ -164,7 +185,7 @@ def run(specs: List[TargetSpec], settings: Settings, workdir: str, *, serve_args
     """Run every target; the benchmark document (lakeglue.bench.report renders it)."""
     doc: dict = {"tool": "lakeglue bench", "date": _dt.datetime.now().astimezone().isoformat(timespec="seconds"),
                  "command": command, "machine": machine(), "settings": settings.to_json(),
-                 "targets": {}, "results": {}, "errors": {}, "throughput": {}, "scale": {}}
+                 "targets": {}, "results": {}, "errors": {}, "throughput": {}, "scale": {}, "soak": {}}
     launcher = Launcher(workdir, serve_args=serve_args, reference_heap=reference_heap)
     targets: List[_Target] = []
     try:
@@ -177,7 +198,8 @@ def run(specs: List[TargetSpec], settings: Settings, workdir: str, *, serve_args
                 tlog = (lambda m, _n=spec.name: log(f"[{_n}] {m}"))
                 tlog("starting")
                 try:
-                    targets.append(_Target(spec, _start(stack, launcher, spec, info, tlog, settings.decode == "lean"), tlog))
+                    session = _start(stack, launcher, spec, info, tlog, settings.decode == "lean")
+                    targets.append(_Target(spec, session, tlog, info=info))
                 except RuntimeError as e:  # the other targets still run
                     info["error"] = str(e)
                     tlog(f"FAILED: {e}")
@@ -192,6 +214,9 @@ def run(specs: List[TargetSpec], settings: Settings, workdir: str, *, serve_args
             for t in targets:
                 if settings.scale_for(t.spec):
                     _scale(t, settings)
+            if settings.soak_seconds > 0:
+                for t in targets:
+                    _soak(t, settings)
     finally:
         launcher.close()
     for t in targets:
@@ -203,5 +228,7 @@ def run(specs: List[TargetSpec], settings: Settings, workdir: str, *, serve_args
             doc["throughput"][name] = t.out["throughput"]
         if t.out["scale"]:
             doc["scale"][name] = t.out["scale"]
+        if t.out["soak"]:
+            doc["soak"][name] = t.out["soak"]
     doc["machine"]["loadavg_end"] = list(os.getloadavg())
     return doc

@@ -126,6 +126,7 @@ class Launcher:
         with ReferenceHiveMetastore(**kwargs) as hms:
             yield Running(hms.uri, {"started_by_bench": True, "startup_s": hms.startup_seconds,
                                     "hive_version": "2.3.10 (pyspark's jars)", "heap": self.reference_heap,
+                                    "server_pid": hms.pid,
                                     "log_level": "warn", "log": hms.log_path})
 
     def close(self) -> None:

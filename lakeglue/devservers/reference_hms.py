@@ -177,6 +177,10 @@ class ReferenceHiveMetastore:
         self._console = None
 
     @property
+    def pid(self) -> Optional[int]:
+        return self._proc.pid if self._proc else None
+
+    @property
     def uri(self) -> str:
         if self.port is None:
             raise RuntimeError("ReferenceHiveMetastore is not started")
