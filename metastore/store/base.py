@@ -26,6 +26,12 @@ class PartitionQuery:
     names: Optional[Sequence[str]] = None
     limit: int = -1
 
+    @property
+    def is_everything(self) -> bool:
+        """All partitions, no limit."""
+        return (self.filter is None and self.partial_values is None and self.names is None
+                and (self.limit is None or self.limit < 0))
+
 
 @dataclass(frozen=True)
 class DroppedTable:

@@ -1,6 +1,7 @@
 """The SQLAlchemy store: SQLite (embedded default) and PostgreSQL."""
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Dict, List, Optional, Sequence, Tuple
 
@@ -40,13 +41,30 @@ _TABLE_BY_NAME = PreparedSelect(
     .where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db"), T.c.name == bindparam("tbl"))
 )
 _DATABASE_NAMES = PreparedSelect(select(D.c.name).where(D.c.catalog == bindparam("cat")).order_by(D.c.name))
-_TABLE_NAMES = PreparedSelect(
-    select(T.c.name).select_from(T.join(D, T.c.db_id == D.c.id))
-    .where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db")).order_by(T.c.name)
-)
 _UPDATE_PARTITION = update(P).where(P.c.id == bindparam("b_id")).values(
     location=bindparam("b_location"), template_id=bindparam("b_template_id"),
     parameters=bindparam("b_parameters"), last_access_time=bindparam("b_last_access_time"))
+_DB_VERSION = PreparedSelect(select(D.c.id, D.c.tables_version).where(
+    D.c.catalog == bindparam("cat"), D.c.name == bindparam("db")))
+
+
+def _fresh_version() -> int:
+    """A new object's first listing version: the clock in µs, so that a table or database
+    dropped and re-created under the same id never starts where the old one left off."""
+    return time.time_ns() // 1000
+
+
+def _bump_tables(conn, db_id: int) -> None:
+    conn.execute(update(D).where(D.c.id == db_id).values(tables_version=D.c.tables_version + 1))
+
+
+def _bump_partitions(conn, table_id: int) -> None:
+    conn.execute(update(T).where(T.c.id == table_id).values(partitions_version=T.c.partitions_version + 1))
+
+
+#: listings kept (each at most LISTING_MAX_ITEMS long)
+LISTING_MEMO_SIZE = 512
+LISTING_MAX_ITEMS = 20_000
 
 #: decoded partitions kept (a 1% slice of a 1M-partition table is 10k)
 PARTITION_MEMO_SIZE = 50_000
@@ -64,6 +82,9 @@ class SqlStore(Store):
         # cannot go stale. Decoding is most of a read's cost in Python.
         self._decoded_tables: BoundedMemo[Table] = BoundedMemo(4096)
         self._decoded_partitions: BoundedMemo[Partition] = BoundedMemo(PARTITION_MEMO_SIZE)
+        # Listings under the version counter read with them (see migration 0004): table names
+        # of a database, partition names and partitions of a table.
+        self._listings: BoundedMemo[tuple] = BoundedMemo(LISTING_MEMO_SIZE)
         self._planner_stats = PlannerStats(engine) if engine.dialect.name == "postgresql" else None
 
     def close(self) -> None:
@@ -120,7 +141,7 @@ class SqlStore(Store):
             exists = conn.execute(select(D.c.id).where(D.c.catalog == CATALOG, D.c.name == db.name)).first()
             if exists:
                 raise AlreadyExists(f"Database {db.name} already exists")
-            conn.execute(insert(D).values(**m.database_values(db)))
+            conn.execute(insert(D).values(tables_version=_fresh_version(), **m.database_values(db)))
             ev.append(conn, "CREATE_DATABASE", db.name, None, {"database": _db_payload(db)})
 
     def get_database(self, name: str) -> Database:
@@ -132,7 +153,7 @@ class SqlStore(Store):
 
     def list_database_names(self) -> List[str]:
         with self.tx.read_one() as conn:
-            return list(_DATABASE_NAMES.execute(conn, {"cat": CATALOG}).scalars())
+            return _DATABASE_NAMES.execute(conn, {"cat": CATALOG}).scalars().all()
 
     def alter_database(self, name: str, db: Database) -> None:
         with self.tx.write() as conn:
@@ -147,7 +168,7 @@ class SqlStore(Store):
             row = conn.execute(select(D).where(D.c.catalog == CATALOG, D.c.name == name)).first()
             if row is None:
                 raise NotFound(f"There is no database named {name}")
-            table_names = list(conn.scalars(select(T.c.name).where(T.c.db_id == row.id).order_by(T.c.name)))
+            table_names = conn.scalars(select(T.c.name).where(T.c.db_id == row.id).order_by(T.c.name)).all()
             if table_names and not cascade:
                 raise InvalidOperation(f"Database {name} is not empty. One or more tables exist.")
             has_functions = conn.execute(select(F.c.id).where(F.c.db_id == row.id).limit(1)).first()
@@ -166,7 +187,9 @@ class SqlStore(Store):
             exists = conn.execute(select(T.c.id).where(T.c.db_id == db_id, T.c.name == table.name)).first()
             if exists:
                 raise AlreadyExists(f"Table {table.db_name}.{table.name} already exists")
-            conn.execute(insert(T).values(db_id=db_id, version=1, **m.table_values(table)))
+            conn.execute(insert(T).values(db_id=db_id, version=1, partitions_version=_fresh_version(),
+                                          **m.table_values(table)))
+            _bump_tables(conn, db_id)
             ev.append(conn, "CREATE_TABLE", table.db_name, table.name, {"table": _table_payload(table)})
 
     def get_table(self, db_name: str, name: str) -> Table:
@@ -189,14 +212,17 @@ class SqlStore(Store):
 
     def list_table_names(self, db_name: str, table_type: Optional[str] = None) -> List[str]:
         with self.tx.read() as conn:
-            if table_type:
-                db_id = self._db_id(conn, db_name)
-                q = select(T.c.name).where(T.c.db_id == db_id, T.c.table_type == table_type).order_by(T.c.name)
-                return list(conn.scalars(q))
-            names = list(_TABLE_NAMES.execute(conn, {"cat": CATALOG, "db": db_name}).scalars())
-            if not names:
-                self._db_id(conn, db_name)  # NotFound for a missing database
-            return names
+            row = _DB_VERSION.execute(conn, {"cat": CATALOG, "db": db_name}).first()
+            if row is None:
+                raise NotFound(f"There is no database named {db_name}")
+            key = ("tables", row.id, row.tables_version, table_type)
+            names = self._listings.get(key)
+            if names is None:
+                q = select(T.c.name).where(T.c.db_id == row.id).order_by(T.c.name)
+                if table_type:
+                    q = q.where(T.c.table_type == table_type)
+                names = self._listings.put(key, tuple(conn.scalars(q).all()))
+            return list(names)
 
     def list_table_meta(self) -> List[TableMeta]:
         with self.tx.read() as conn:
@@ -234,6 +260,10 @@ class SqlStore(Store):
                 update(T).where(T.c.id == row.id)
                 .values(db_id=new_db_id, version=row.version + 1, **values)
             )
+            if (table.db_name, table.name, table.table_type) != (db_name, name, row.table_type):
+                _bump_tables(conn, row.db_id)
+                if new_db_id != row.db_id:
+                    _bump_tables(conn, new_db_id)
             if cascade or location_move:
                 self._rewrite_partitions(conn, row.id, table, cascade, location_move)
             # Statistics of columns the table no longer has are meaningless: drop them.
@@ -268,6 +298,7 @@ class SqlStore(Store):
                 location=bindparam("b_location"),
                 template_id=func.coalesce(bindparam("b_template_id", type_=P.c.template_id.type), P.c.template_id),
             ), changes)
+            _bump_partitions(conn, table_id)
 
     def drop_table(self, db_name: str, name: str) -> DroppedTable:
         with self.tx.write() as conn:
@@ -281,6 +312,7 @@ class SqlStore(Store):
         conn.execute(delete(PV).where(PV.c.table_id == row.id))
         conn.execute(delete(P).where(P.c.table_id == row.id))
         conn.execute(delete(T).where(T.c.id == row.id))
+        _bump_tables(conn, row.db_id)
         dropped = m.table_from_row(row, db_name, CATALOG)
         ev.append(conn, "DROP_TABLE", db_name, name, {"table": _table_payload(dropped)})
         return DroppedTable(dropped, locations)
@@ -319,6 +351,7 @@ class SqlStore(Store):
                 added.append(p)
             if rows:
                 self._insert_partitions(conn, trow.id, rows)
+                _bump_partitions(conn, trow.id)
                 ev.append(conn, "ADD_PARTITION", db_name, table_name,
                           {"partitions": [r["name"] for r in rows]})
         if rows and self._planner_stats is not None:
@@ -420,23 +453,50 @@ class SqlStore(Store):
     def list_partitions(self, db_name, table_name, query: PartitionQuery) -> List[Partition]:
         with self.tx.read() as conn:
             trow = self._table_row(conn, db_name, table_name)
-            if query.names is not None and len(query.names) > _NAMES_PER_QUERY:
-                out: List[Partition] = []
-                for chunk in _chunks(query.names, _NAMES_PER_QUERY):
-                    out.extend(self._select_partitions(conn, db_name, trow, PartitionQuery(names=chunk)))
-                out.sort(key=lambda p: make_partition_name(
-                    [k.name for k in m.load_columns(trow.partition_keys)], p.values))
-                return out
-            return self._select_partitions(conn, db_name, trow, query)
+            if query.names is not None:
+                whole = self._listings.get(self._listing_key("parts", db_name, trow))
+                if whole is not None:  # pick them from the current listing
+                    wanted = set(query.names)
+                    return [p for name, p in whole if name in wanted]
+                if len(query.names) > _NAMES_PER_QUERY:
+                    out: List[Partition] = []
+                    for chunk in _chunks(query.names, _NAMES_PER_QUERY):
+                        out.extend(self._select_partitions(conn, db_name, trow, PartitionQuery(names=chunk)))
+                    out.sort(key=lambda p: make_partition_name(
+                        [k.name for k in m.load_columns(trow.partition_keys)], p.values))
+                    return out
+            if not query.is_everything:
+                return self._select_partitions(conn, db_name, trow, query)
+            key = self._listing_key("parts", db_name, trow)
+            whole = self._listings.get(key)
+            if whole is None:
+                parts = self._select_partitions(conn, db_name, trow, query)
+                if len(parts) > LISTING_MAX_ITEMS:
+                    return parts
+                keys = [k.name for k in m.load_columns(trow.partition_keys)]
+                whole = self._listings.put(key, tuple((make_partition_name(keys, p.values), p) for p in parts))
+            return [p for _, p in whole]
+
+    @staticmethod
+    def _listing_key(kind: str, db_name: str, trow) -> tuple:
+        # the version counter, and the row's identity in case the table was re-created
+        return (kind, trow.id, trow.partitions_version, trow.create_time, db_name, trow.name)
 
     def list_partition_names(self, db_name, table_name, query: PartitionQuery) -> List[str]:
         with self.tx.read() as conn:
             trow = self._table_row(conn, db_name, table_name)
+            key = self._listing_key("names", db_name, trow) if query.is_everything else None
+            names = self._listings.get(key) if key else None
+            if names is not None:
+                return list(names)
             frm, conds = self._partition_where(trow, query, P)
             q = select(P.c.name).select_from(frm).where(*conds).order_by(P.c.name)
             if query.limit is not None and query.limit >= 0:
                 q = q.limit(query.limit)
-            return list(conn.scalars(q))
+            names = conn.scalars(q).all()
+            if key and len(names) <= LISTING_MAX_ITEMS:
+                self._listings.put(key, tuple(names))
+            return names
 
     def count_partitions(self, db_name, table_name, query: PartitionQuery) -> int:
         with self.tx.read() as conn:
@@ -463,6 +523,7 @@ class SqlStore(Store):
                        for name, p in zip(names, parts)]
             if changes:  # one batched statement, applied in order (a repeated name: last wins)
                 conn.execute(_UPDATE_PARTITION, changes)
+                _bump_partitions(conn, trow.id)
             ev.append_many(conn, "ALTER_PARTITION", db_name, table_name, [
                 {"partitionBefore": name, "partitionAfter": name, "location": p.sd.location}
                 for name, p in zip(names, parts)])
@@ -489,6 +550,7 @@ class SqlStore(Store):
                 dict(partition_id=old.id, idx=i, table_id=trow.id, value=v, num_value=m.numeric_value(v))
                 for i, v in enumerate(part.values)
             ])
+            _bump_partitions(conn, trow.id)
             ev.append(conn, "ALTER_PARTITION", db_name, table_name,
                       {"partitionBefore": old_name, "partitionAfter": new_name, "location": part.sd.location})
 
@@ -510,10 +572,11 @@ class SqlStore(Store):
                 missing = next(n for n in names if n not in present)
                 raise NotFound(f"Partition {db_name}.{table_name}/{missing} does not exist")
             for chunk in _chunks(dict.fromkeys(names)):
-                ids = list(conn.scalars(select(P.c.id).where(P.c.table_id == trow.id, P.c.name.in_(chunk))))
+                ids = conn.scalars(select(P.c.id).where(P.c.table_id == trow.id, P.c.name.in_(chunk))).all()
                 if ids:
                     conn.execute(delete(PV).where(PV.c.partition_id.in_(ids)))
                     conn.execute(delete(P).where(P.c.id.in_(ids)))
+                    _bump_partitions(conn, trow.id)
             if found:
                 ev.append(conn, "DROP_PARTITION", db_name, table_name,
                           {"partitions": [make_partition_name(keys, p.values) for p in found]})

@@ -39,11 +39,11 @@ class TxnStore:
 
     def _sweep(self, conn: Connection, now_ms: int) -> None:
         cutoff = now_ms - self.timeout_ms
-        expired_txns = list(conn.scalars(select(TX.c.id).where(TX.c.state == TXN_OPEN, TX.c.last_heartbeat < cutoff)))
+        expired_txns = conn.scalars(select(TX.c.id).where(TX.c.state == TXN_OPEN, TX.c.last_heartbeat < cutoff)).all()
         if expired_txns:
             conn.execute(update(TX).where(TX.c.id.in_(expired_txns)).values(state=TXN_ABORTED))
             self._release_txn_locks(conn, expired_txns)
-        stale = list(conn.scalars(select(L.c.id).where(L.c.txn_id == 0, L.c.last_heartbeat < cutoff)))
+        stale = conn.scalars(select(L.c.id).where(L.c.txn_id == 0, L.c.last_heartbeat < cutoff)).all()
         if stale:
             self._delete_locks(conn, stale)
 
@@ -53,7 +53,7 @@ class TxnStore:
         conn.execute(delete(L).where(L.c.id.in_(list(ids))))
 
     def _release_txn_locks(self, conn: Connection, txn_ids: Sequence[int]) -> None:
-        ids = list(conn.scalars(select(L.c.id).where(L.c.txn_id.in_(list(txn_ids)))))
+        ids = conn.scalars(select(L.c.id).where(L.c.txn_id.in_(list(txn_ids)))).all()
         if ids:
             self._delete_locks(conn, ids)
 

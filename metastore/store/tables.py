@@ -40,6 +40,8 @@ databases = Table(
     Column("owner_type", String(16)),
     Column("parameters", Text, nullable=False),
     Column("create_time", BigInteger, nullable=False),
+    # bumped with every change to the database's table names (see migration 0004)
+    Column("tables_version", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("catalog", "name", name="uq_lg_databases_name"),
 )
 
@@ -63,6 +65,8 @@ tables = Table(
     Column("temporary", Boolean, nullable=False),
     Column("rewrite_enabled", Boolean, nullable=False),
     Column("version", BigInteger, nullable=False),
+    # bumped with every change to the table's partitions (see migration 0004)
+    Column("partitions_version", BigInteger, nullable=False, server_default="0"),
     UniqueConstraint("db_id", "name", name="uq_lg_tables_name"),
 )
 

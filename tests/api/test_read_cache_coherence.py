@@ -77,3 +77,60 @@ def test_partition_lists_see_writes_from_another_server(db_url, warehouse):
     finally:
         a.close()
         b.close()
+
+
+def test_listings_see_writes_from_another_server(db_url, warehouse):
+    """Table and partition listings are kept under version counters bumped in the writing
+    transaction: every kind of change made through server B shows at once through A."""
+    a, b = build_services(db_url, warehouse), build_services(db_url, warehouse)
+    ha, hb = a.handler(), b.handler()
+    try:
+        ha.create_database(tt.Database(name="lcache"))
+        ha.create_database(tt.Database(name="lother"))
+        sd = tt.StorageDescriptor(cols=[tt.FieldSchema("id", "int", None)], serdeInfo=tt.SerDeInfo(parameters={}))
+
+        def table(name, db="lcache"):
+            return tt.Table(tableName=name, dbName=db, sd=sd, parameters={},
+                            partitionKeys=[tt.FieldSchema("d", "string", None)])
+
+        def part(v):
+            return tt.Partition(values=[v], dbName="lcache", tableName="t", sd=sd, parameters={})
+
+        assert ha.get_all_tables("lcache") == []
+        hb.create_table(table("t"))
+        assert ha.get_all_tables("lcache") == ["t"]
+        hb.create_table(table("u"))
+        assert ha.get_all_tables("lcache") == ["t", "u"]
+        hb.alter_table("lcache", "u", table("v"))  # rename
+        assert ha.get_all_tables("lcache") == ["t", "v"]
+        hb.alter_table("lcache", "v", table("v", db="lother"))  # move to another database
+        assert ha.get_all_tables("lcache") == ["t"] and ha.get_all_tables("lother") == ["v"]
+        hb.drop_table("lother", "v", True)
+        assert ha.get_all_tables("lother") == []
+
+        names = lambda: ha.get_partition_names("lcache", "t", -1)  # noqa: E731
+        values = lambda: [p.values[0] for p in ha.get_partitions("lcache", "t", -1)]  # noqa: E731
+        assert names() == [] and values() == []
+        hb.add_partitions([part("1"), part("2")])
+        assert names() == ["d=1", "d=2"] and values() == ["1", "2"]
+        hb.add_partition(part("3"))
+        assert names() == ["d=1", "d=2", "d=3"]
+        p3 = hb.get_partition("lcache", "t", ["3"])
+        hb.rename_partition("lcache", "t", ["3"], tt.Partition(values=["4"], sd=p3.sd, parameters={}))
+        assert names() == ["d=1", "d=2", "d=4"] and values() == ["1", "2", "4"]
+        assert [p.values for p in ha.get_partitions_by_names("lcache", "t", ["d=4", "d=3"])] == [["4"]]
+        hb.drop_partition("lcache", "t", ["1"], True)
+        assert names() == ["d=2", "d=4"] and values() == ["2", "4"]
+        p2 = hb.get_partition("lcache", "t", ["2"])
+        p2.parameters = {"changed": "yes"}
+        hb.alter_partition("lcache", "t", p2)
+        assert ha.get_partitions("lcache", "t", -1)[0].parameters.get("changed") == "yes"
+        # drop and re-create the table under the same name: a new listing
+        hb.drop_table("lcache", "t", True)
+        hb.create_table(table("t"))
+        assert names() == [] and values() == []
+        hb.add_partitions([part("9")])
+        assert names() == ["d=9"]
+    finally:
+        a.close()
+        b.close()
