@@ -54,12 +54,17 @@ def _fresh_version() -> int:
     return time.time_ns() // 1000
 
 
+_BUMP_TABLES = update(D).where(D.c.id == bindparam("b_id")).values(tables_version=D.c.tables_version + 1)
+_BUMP_PARTITIONS = update(T).where(T.c.id == bindparam("b_id")).values(
+    partitions_version=T.c.partitions_version + 1)
+
+
 def _bump_tables(conn, db_id: int) -> None:
-    conn.execute(update(D).where(D.c.id == db_id).values(tables_version=D.c.tables_version + 1))
+    conn.execute(_BUMP_TABLES, {"b_id": db_id})
 
 
 def _bump_partitions(conn, table_id: int) -> None:
-    conn.execute(update(T).where(T.c.id == table_id).values(partitions_version=T.c.partitions_version + 1))
+    conn.execute(_BUMP_PARTITIONS, {"b_id": table_id})
 
 
 #: listings kept (each at most LISTING_MAX_ITEMS long)
@@ -306,11 +311,11 @@ class SqlStore(Store):
 
     def _drop_table(self, conn, db_name, name) -> DroppedTable:
         row = self._table_row(conn, db_name, name)
-        locations = tuple(
-            loc for loc in conn.scalars(select(P.c.location).where(P.c.table_id == row.id)) if loc
-        )
-        conn.execute(delete(PV).where(PV.c.table_id == row.id))
-        conn.execute(delete(P).where(P.c.table_id == row.id))
+        found = conn.scalars(select(P.c.location).where(P.c.table_id == row.id)).all()
+        locations = tuple(loc for loc in found if loc)
+        if found:
+            conn.execute(delete(PV).where(PV.c.table_id == row.id))
+            conn.execute(delete(P).where(P.c.table_id == row.id))
         conn.execute(delete(T).where(T.c.id == row.id))
         _bump_tables(conn, row.db_id)
         dropped = m.table_from_row(row, db_name, CATALOG)
