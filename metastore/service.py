@@ -393,7 +393,7 @@ class CatalogService:
                 continue  # a name that cannot exist matches nothing, as in Hive
         if not normalized:
             return []
-        return self.store.list_partitions(t.db_name, t.name, PartitionQuery(names=normalized))
+        return self.store.list_partitions(t.db_name, t.name, PartitionQuery(names=normalized), table=t)
 
     def _query(self, t: Table, *, filter_text: Optional[str] = None,
                partial_values: Optional[Sequence[str]] = None, limit: int = -1) -> PartitionQuery:
@@ -416,7 +416,7 @@ class CatalogService:
         if not t.partition_keys:
             return []
         return self.store.list_partitions(t.db_name, t.name, self._query(
-            t, filter_text=filter_text, partial_values=partial_values, limit=limit))
+            t, filter_text=filter_text, partial_values=partial_values, limit=limit), table=t)
 
     def list_partition_names(self, db_name: str, table_name: str, *, filter_text: Optional[str] = None,
                              partial_values: Optional[Sequence[str]] = None, limit: int = -1) -> List[str]:
@@ -424,13 +424,13 @@ class CatalogService:
         if not t.partition_keys:
             return []
         return self.store.list_partition_names(t.db_name, t.name, self._query(
-            t, filter_text=filter_text, partial_values=partial_values, limit=limit))
+            t, filter_text=filter_text, partial_values=partial_values, limit=limit), table=t)
 
     def count_partitions(self, db_name: str, table_name: str, filter_text: Optional[str]) -> int:
         t = self.get_table(db_name, table_name)
         if not t.partition_keys:
             return 0
-        return self.store.count_partitions(t.db_name, t.name, self._query(t, filter_text=filter_text))
+        return self.store.count_partitions(t.db_name, t.name, self._query(t, filter_text=filter_text), table=t)
 
     def alter_partitions(self, db_name: str, table_name: str, parts: Sequence[Partition],
                          update_ddl_time: bool = True) -> None:

@@ -124,15 +124,21 @@ class Store(abc.ABC):
         """Raises NotFound (table or partition)."""
 
     @abc.abstractmethod
-    def list_partitions(self, db_name: str, table_name: str, query: PartitionQuery) -> List[Partition]:
-        """Partitions matching the query, ordered by name. Raises NotFound (table)."""
+    def list_partitions(self, db_name: str, table_name: str, query: PartitionQuery,
+                        table: Optional[Table] = None) -> List[Partition]:
+        """Partitions matching the query, ordered by name. Raises NotFound (table).
+
+        `table` (here and below): the table as the caller just got it from `get_table`, which
+        lets a store skip reading it again."""
 
     @abc.abstractmethod
-    def list_partition_names(self, db_name: str, table_name: str, query: PartitionQuery) -> List[str]:
+    def list_partition_names(self, db_name: str, table_name: str, query: PartitionQuery,
+                             table: Optional[Table] = None) -> List[str]:
         """Names of the partitions matching the query, ordered. Raises NotFound (table)."""
 
     @abc.abstractmethod
-    def count_partitions(self, db_name: str, table_name: str, query: PartitionQuery) -> int:
+    def count_partitions(self, db_name: str, table_name: str, query: PartitionQuery,
+                         table: Optional[Table] = None) -> int:
         """Raises NotFound (table)."""
 
     @abc.abstractmethod

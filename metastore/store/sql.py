@@ -48,6 +48,17 @@ _DB_VERSION = PreparedSelect(select(D.c.id, D.c.tables_version).where(
     D.c.catalog == bindparam("cat"), D.c.name == bindparam("db")))
 
 
+_PV_ALIASES: List = []
+
+
+def _pv_alias(idx: int):
+    """The alias of partition_values for key `idx` (built once: statements that reuse them
+    also reuse SQLAlchemy's compiled-statement cache cheaply)."""
+    while len(_PV_ALIASES) <= idx:
+        _PV_ALIASES.append(PV.alias(f"pv{len(_PV_ALIASES)}"))
+    return _PV_ALIASES[idx]
+
+
 def _fresh_version() -> int:
     """A new object's first listing version: the clock in µs, so that a table or database
     dropped and re-created under the same id never starts where the old one left off."""
@@ -86,6 +97,7 @@ class SqlStore(Store):
         # any committed change, by this process or another, is a different key, so entries
         # cannot go stale. Decoding is most of a read's cost in Python.
         self._decoded_tables: BoundedMemo[Table] = BoundedMemo(4096)
+        self._rows_of_tables: BoundedMemo[tuple] = BoundedMemo(4096)
         self._decoded_partitions: BoundedMemo[Partition] = BoundedMemo(PARTITION_MEMO_SIZE)
         # Listings under the version counter read with them (see migration 0004): table names
         # of a database, partition names and partitions of a table.
@@ -204,7 +216,14 @@ class SqlStore(Store):
         table = self._decoded_tables.get(key)
         if table is None:
             table = self._decoded_tables.put(key, m.table_from_row(row, db_name, CATALOG))
+            self._rows_of_tables.put(id(table), (table, row))
         return table
+
+    def _row_of(self, table: Optional[Table]):
+        """The row `table` was decoded from, if it came from get_table: a decoded table is
+        kept per row content, so that is the row as of the caller's get_table."""
+        entry = self._rows_of_tables.get(id(table)) if table is not None else None
+        return entry[1] if entry is not None and entry[0] is table else None
 
     def get_tables(self, db_name: str, names: Sequence[str]) -> List[Table]:
         out: List[Table] = []
@@ -401,7 +420,7 @@ class SqlStore(Store):
         def alias(idx: int):
             nonlocal frm
             if idx not in aliases:
-                a = PV.alias(f"pv{idx}")
+                a = _pv_alias(idx)
                 aliases[idx] = a
                 # table_id too, so the (table_id, idx, value) indexes drive range filters
                 frm = frm.join(a, and_(a.c.partition_id == P.c.id, a.c.table_id == trow.id, a.c.idx == idx))
@@ -455,9 +474,9 @@ class SqlStore(Store):
             out.append(part)
         return out
 
-    def list_partitions(self, db_name, table_name, query: PartitionQuery) -> List[Partition]:
+    def list_partitions(self, db_name, table_name, query: PartitionQuery, table=None) -> List[Partition]:
         with self.tx.read() as conn:
-            trow = self._table_row(conn, db_name, table_name)
+            trow = self._row_of(table) or self._table_row(conn, db_name, table_name)
             if query.names is not None:
                 whole = self._listings.get(self._listing_key("parts", db_name, trow))
                 if whole is not None:  # pick them from the current listing
@@ -487,9 +506,9 @@ class SqlStore(Store):
         # the version counter, and the row's identity in case the table was re-created
         return (kind, trow.id, trow.partitions_version, trow.create_time, db_name, trow.name)
 
-    def list_partition_names(self, db_name, table_name, query: PartitionQuery) -> List[str]:
+    def list_partition_names(self, db_name, table_name, query: PartitionQuery, table=None) -> List[str]:
         with self.tx.read() as conn:
-            trow = self._table_row(conn, db_name, table_name)
+            trow = self._row_of(table) or self._table_row(conn, db_name, table_name)
             key = self._listing_key("names", db_name, trow) if query.is_everything else None
             names = self._listings.get(key) if key else None
             if names is not None:
@@ -503,9 +522,9 @@ class SqlStore(Store):
                 self._listings.put(key, tuple(names))
             return names
 
-    def count_partitions(self, db_name, table_name, query: PartitionQuery) -> int:
+    def count_partitions(self, db_name, table_name, query: PartitionQuery, table=None) -> int:
         with self.tx.read() as conn:
-            trow = self._table_row(conn, db_name, table_name)
+            trow = self._row_of(table) or self._table_row(conn, db_name, table_name)
             frm, conds = self._partition_where(trow, query, P)
             return conn.execute(select(func.count()).select_from(frm).where(*conds)).scalar_one()
 
