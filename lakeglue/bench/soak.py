@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import threading
 import time
 from typing import Callable, Dict, List, Optional
 
 from . import objects
+from .procs import collect
 
 WARMUP_SHARE = 0.2
 START_TIMEOUT_S = 120
@@ -109,12 +109,9 @@ def run_soak(uri: str, db: str, pid: int, seconds: float, connections: int, samp
     for p in procs:
         p.start()
     samples: List[tuple] = []
+    outcomes: List[tuple] = []
     try:
-        try:
-            barrier.wait(START_TIMEOUT_S)
-        except threading.BrokenBarrierError:
-            failed = [o for o in (results.get(timeout=30) for _ in range(1)) if o[0] == "error"]
-            raise RuntimeError(f"a soak connection failed to start: {failed[0][1] if failed else 'timeout'}") from None
+        barrier.wait(START_TIMEOUT_S)  # broken by a failing worker: `collect` names its error
         t0 = time.monotonic()
         next_report = t0 + 60
         while time.monotonic() - t0 < seconds:
@@ -127,16 +124,8 @@ def run_soak(uri: str, db: str, pid: int, seconds: float, connections: int, samp
                 next_report += 60
             time.sleep(sample_every)
         samples.append((time.monotonic() - t0, rss_bytes(pid) or samples[-1][1]))
-        outcomes = [results.get(timeout=START_TIMEOUT_S) for _ in procs]
     finally:
-        for p in procs:
-            p.join(timeout=10)
-            if p.is_alive():
-                p.terminate()
-                p.join()
-    errors = [o[1] for o in outcomes if o[0] == "error"]
-    if errors:
-        raise RuntimeError(f"{len(errors)} of {connections} soak connections failed: {errors[0]}")
+        outcomes = collect(procs, results, START_TIMEOUT_S, "soak connections")
     return summarize(samples, seconds, sum(o[1] for o in outcomes))
 
 

@@ -14,6 +14,7 @@ from array import array
 from dataclasses import dataclass
 from typing import List
 
+from .procs import collect
 from .timing import percentile
 
 WARMUP_CALLS = 20
@@ -68,17 +69,7 @@ def measure_throughput(uri: str, db: str, table: str, connections: int, seconds:
              for _ in range(connections)]
     for p in procs:
         p.start()
-    try:
-        outcomes = [results.get(timeout=START_TIMEOUT_S + seconds + 60) for _ in procs]
-    finally:
-        for p in procs:
-            p.join(timeout=10)
-            if p.is_alive():
-                p.terminate()
-                p.join()
-    errors = [o[1] for o in outcomes if o[0] == "error"]
-    if errors:
-        raise RuntimeError(f"{len(errors)} of {connections} connections failed: {errors[0]}")
+    outcomes = collect(procs, results, START_TIMEOUT_S + seconds + 60, "connections")
     latencies: List[float] = []
     for _, _, _, raw in outcomes:
         chunk = array("d")

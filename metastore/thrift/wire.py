@@ -15,7 +15,7 @@ from the memoised bytes without building them.
 from __future__ import annotations
 
 import struct
-from typing import List, Optional, Sequence
+from typing import List, Sequence
 
 from hive_metastore import ttypes as tt
 from thrift.protocol import TBinaryProtocol
