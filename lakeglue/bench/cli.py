@@ -95,7 +95,7 @@ def main(args) -> int:
         targets = parse_targets(args.targets if args.targets is not None
                                 else ([] if args.uri else _names(DEFAULT_TARGETS)))
         targets += [parse_endpoint(u) for u in args.uri]
-        if args.ops is None and args.scale:
+        if args.ops is None and (args.scale or args.soak):
             ops = []
         else:
             ops = ops_mod.select(args.ops)
@@ -110,7 +110,7 @@ def main(args) -> int:
         return 2
     connections = args.throughput_connections
     if connections is None:
-        connections = 0 if args.scale else 8
+        connections = 0 if (args.scale or args.soak) else 8
     settings = Settings(
         ops=ops, sizes=args.sizes, reps=args.reps, warmup=args.warmup,
         throughput_connections=connections, throughput_seconds=args.throughput_seconds,
