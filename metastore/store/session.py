@@ -174,8 +174,7 @@ def _first_line(e: Exception) -> str:
 
 class PreparedSelect:
     """A hot SELECT that PostgreSQL parses and plans once per connection (PREPARE, then
-    EXECUTE on every call) instead of on every call. Connections of the autocommit read pool
-    prepare it; elsewhere (SQLite, write transactions) the statement runs as it is.
+    EXECUTE on every call) instead of on every call; on SQLite the statement runs as it is.
 
     Rows come back keyed by column name, as from `conn.execute(stmt)`.
     """
@@ -197,8 +196,7 @@ class PreparedSelect:
         info = conn.connection.info  # lives as long as the DB connection itself
         prepared = info.setdefault("lakeglue_prepared", set())
         if self.name not in prepared:
-            if not getattr(conn.connection.dbapi_connection, "autocommit", False):
-                return conn.execute(self.stmt, params)  # a failed PREPARE would abort a transaction
+            # prepared statements outlive a rollback of the transaction that made them
             conn.exec_driver_sql(prepare_sql)
             prepared.add(self.name)
         values = compiled.construct_params(params)
