@@ -49,8 +49,8 @@ def add_crawl_options(p: argparse.ArgumentParser, named: bool = False) -> None:
     opt("--delete-behavior", choices=[x.value for x in DeleteBehavior], default="deprecate",
         help="tables/partitions whose data is gone: deprecate (default), delete, or log")
     opt("--recrawl", choices=POLICIES, default="everything",
-        help="everything (default); incremental: re-read only new or changed files; changed-folders: "
-             "also skip listing local folders whose modification time is unchanged")
+        help="everything (default); incremental: re-read only new or changed files; changed-folders: as "
+             "incremental, but a local path where no folder and no file changed (one stat each) is not listed")
     opt("--incremental", action="store_true", default=False, help="same as --recrawl incremental")
     opt("--sample-files", type=int, default=1, metavar="N",
         help="files read per Hive partition folder and kind of file (same extension, similar size); "

@@ -47,6 +47,18 @@ def strip_extension(path: str) -> str:
     return path
 
 
+#: the extensions by which engines reading whole-file compressed text (Hadoop's codec factory
+#: in Spark and Hive; Trino) choose a codec; `.zstd` is Spark's only with the table option that
+#: crawler.spark.codec_options sets
+ENGINE_EXTENSIONS = {GZIP: (".gz",), BZIP2: (".bz2",), ZSTD: (".zst", ".zstd"), SNAPPY: (".snappy",)}
+
+
+def named_for_engines(path: str, codec: str) -> bool:
+    """Whether a file compressed with `codec` (as detected) has a name that makes engines
+    decompress it: they pick the codec by extension alone, and read other files as they are."""
+    return codec == NONE or path.lower().endswith(ENGINE_EXTENSIONS.get(codec, ("\0",)))
+
+
 def by_magic(head: bytes) -> Optional[str]:
     if head[:2] == b"\x1f\x8b":
         return GZIP
@@ -162,4 +174,5 @@ def hadoop_snappy_compress(data: bytes, block_size: int = 256 * 1024) -> bytes:
 
 
 __all__ = ["NONE", "GZIP", "BZIP2", "ZSTD", "SNAPPY", "DecompressionError", "by_extension", "by_magic",
-           "detect", "read_prefix", "strip_extension", "hadoop_snappy_compress"]
+           "detect", "read_prefix", "strip_extension", "hadoop_snappy_compress", "ENGINE_EXTENSIONS",
+           "named_for_engines"]

@@ -14,7 +14,7 @@ import os
 import time
 from stat import S_ISREG
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence
 
 from .formats.base import FileEntry
 from .fs import PathError, Root
@@ -23,16 +23,54 @@ from .globs import Excluder
 log = logging.getLogger(__name__)
 
 
+class Folder(NamedTuple):
+    """The data files directly inside one folder, sorted by name; `rel` is the folder's path
+    relative to the crawl path ("" = the crawl path itself)."""
+
+    rel: str
+    files: List[FileEntry]
+
+
 @dataclass
 class Listing:
-    """The outcome of listing one crawl path: data files, and what was skipped and why."""
+    """The outcome of listing one crawl path: data files (also by folder, in walk order:
+    a folder's own files, then its subfolders by name), and what was skipped and why."""
 
     root: Root
     files: List[FileEntry] = field(default_factory=list)
+    folders: List[Folder] = field(default_factory=list)
     skipped: Dict[str, str] = field(default_factory=dict)  # rel path -> reason
-    #: local paths only: modification time (ns) of every folder walked, by rel path ("" = the root)
+    #: local paths only: modification time (ns) of every folder walked, by rel path ("" = the root);
+    #: -1 for a folder that could not be listed
     dirs: Dict[str, int] = field(default_factory=dict)
     listed_at: float = 0.0
+
+    def empty_files(self) -> List[str]:
+        """Relative paths of the files skipped only for being empty."""
+        return [rel for rel, why in self.skipped.items() if why == EMPTY]
+
+    def add(self, folder: Folder) -> None:
+        self.folders.append(folder)
+        self.files.extend(folder.files)
+
+
+def by_folder(entries: Sequence[FileEntry]) -> List[Folder]:
+    """Files grouped by folder, in walk order (a folder's own files sorted by name, then its
+    subfolders by name). Works for anything with a relative path `rel` (e.g. Inferred files)."""
+    groups: Dict[str, List[FileEntry]] = {}
+    for e in entries:
+        rel = e.rel
+        cut = rel.rfind("/")
+        folder = rel[:cut] if cut >= 0 else ""
+        files = groups.get(folder)
+        if files is None:
+            files = groups[folder] = []
+        files.append(e)
+    return [Folder(rel, sorted(groups[rel])) for rel in sorted(groups, key=_walk_key)]
+
+
+def _walk_key(rel: str) -> tuple:
+    return tuple(rel.split("/")) if rel else ()
 
 
 def _folder_junk(name: str, include_delta_log: bool) -> Optional[str]:
@@ -47,6 +85,8 @@ def _folder_junk(name: str, include_delta_log: bool) -> Optional[str]:
 
 
 _JUNK_ENDINGS = ("_$folder$", ".crc", "~")
+EMPTY = "empty file"  # the reason given for zero-byte files
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
 
 
 def _file_junk(name: str, size: int, in_delta_log: bool) -> Optional[str]:
@@ -59,7 +99,7 @@ def _file_junk(name: str, size: int, in_delta_log: bool) -> Optional[str]:
     if name.endswith("~"):
         return "backup file"
     if size == 0:
-        return "empty file"
+        return EMPTY
     return None
 
 
@@ -97,66 +137,80 @@ def _etag(info: dict) -> Optional[str]:
 
 
 def _list_local(root: Root, excluder: Excluder, include_delta_log: bool, listing: "Listing") -> None:
-    """Walk a local folder with os.scandir, one directory at a time: the junk and exclusion
-    checks of a folder run once for all its files, and every folder's modification time is
-    recorded (`Listing.dirs`, for recrawls that skip unchanged folders)."""
+    """Walk a local folder one directory at a time: each folder is opened once (its
+    modification time read from the open descriptor, for recrawls that skip unchanged
+    folders) and its files are stat'ed relative to it; the junk and exclusion checks of a
+    folder run once for all its files."""
     base = root.path.rstrip("/") or "/"
     try:
-        listing.dirs[""] = os.stat(base).st_mtime_ns
+        fd = os.open(base, _DIR_FLAGS)
     except OSError as e:
         raise PathError(f"cannot list {root.uri_root}: {e}") from e
-    # (folder path, rel folder, junk reason of the folder, excluded by a pattern, inside _delta_log)
-    stack = [(base, "", None, False, False)]
-    files = listing.files
-    append = files.append
+    # (descriptor or None, folder path, rel folder, junk reason of the folder, excluded by a pattern, in _delta_log)
+    stack = [(fd, base, "", None, False, False)]
     skipped = listing.skipped
     dirs = listing.dirs
     check_excluded = bool(excluder.patterns)
+    fstat, scandir, new = os.fstat, os.scandir, tuple.__new__
     while stack:
-        folder, rel_folder, folder_reason, folder_excluded, in_delta = stack.pop()
+        fd, folder, rel_folder, folder_reason, folder_excluded, in_delta = stack.pop()
+        if fd is None:
+            try:
+                fd = os.open(folder, _DIR_FLAGS)
+            except OSError:
+                dirs[rel_folder] = -1  # unreadable now: never trusted as unchanged
+                continue
         prefix = rel_folder + "/" if rel_folder else ""
+        path_prefix = folder + "/" if folder != "/" else "/"
+        plain = folder_reason is None and not folder_excluded  # files here are data unless junk themselves
+        files: List[FileEntry] = []
+        subfolders: List[str] = []
         try:
-            it = os.scandir(folder)
-        except (NotADirectoryError, PermissionError, FileNotFoundError):
-            continue
-        with it:
-            for e in it:
-                name = e.name
-                try:
-                    if e.is_dir():
-                        rel = prefix + name
-                        try:
-                            dirs[rel] = e.stat().st_mtime_ns
-                        except OSError:
+            dirs[rel_folder] = fstat(fd).st_mtime_ns
+            with scandir(fd) as it:
+                for e in it:
+                    name = e.name
+                    try:
+                        if e.is_dir():
+                            subfolders.append(name)
                             continue
-                        reason = folder_reason or _folder_junk(name, include_delta_log)
-                        excluded = folder_excluded or (check_excluded and excluder.matches(rel))
-                        stack.append((e.path, rel, reason, excluded, in_delta or name == "_delta_log"))
+                        st = e.stat()
+                    except OSError:
                         continue
-                    st = e.stat()
-                except OSError:
-                    continue
-                if not S_ISREG(st.st_mode):
-                    continue
-                rel = prefix + name
-                size = st.st_size
-                if folder_reason is None and size and name[0] not in "._" and not name.endswith(_JUNK_ENDINGS) \
-                        and not (check_excluded and (folder_excluded or excluder.matches(rel))):
-                    append(FileEntry(e.path, rel, size, st.st_mtime))  # the common case, checked inline
-                    continue
-                reason = folder_reason or _file_junk(name, size, in_delta)
-                if reason is None and (folder_excluded or (check_excluded and excluder.matches(rel))):
-                    reason = "excluded by pattern"
-                if reason:
-                    skipped[rel] = reason
-                else:
-                    append(FileEntry(e.path, rel, size, st.st_mtime))
-    files.sort()
+                    if not S_ISREG(st.st_mode):
+                        continue
+                    size = st.st_size
+                    rel = prefix + name
+                    if plain and size and name[0] not in "._" and not name.endswith(_JUNK_ENDINGS) \
+                            and not (check_excluded and excluder.matches(rel)):
+                        # the common case (built as FileEntry builds itself, minus a Python call)
+                        files.append(new(FileEntry, (path_prefix + name, rel, size, st.st_mtime, None)))
+                        continue
+                    reason = folder_reason or _file_junk(name, size, in_delta)
+                    if reason is None and (folder_excluded or (check_excluded and excluder.matches(rel))):
+                        reason = "excluded by pattern"
+                    if reason:
+                        skipped[rel] = reason
+                    else:
+                        files.append(FileEntry(path_prefix + name, rel, size, st.st_mtime))
+        except OSError:
+            dirs[rel_folder] = -1
+        finally:
+            os.close(fd)
+        if files:
+            files.sort()
+            listing.add(Folder(rel_folder, files))
+        subfolders.sort(reverse=True)  # popped in name order
+        for name in subfolders:
+            rel = prefix + name
+            reason = folder_reason or _folder_junk(name, include_delta_log)
+            excluded = folder_excluded or (check_excluded and excluder.matches(rel))
+            stack.append((None, path_prefix + name, rel, reason, excluded, in_delta or name == "_delta_log"))
 
 
 def list_files(root: Root, excluder: Optional[Excluder] = None, include_delta_log: bool = False) -> Listing:
-    """Every candidate data file under `root`, sorted by path. Raises PathError when the
-    path does not exist or cannot be listed."""
+    """Every candidate data file under `root`, by folder in walk order (see `Listing`).
+    Raises PathError when the path does not exist or cannot be listed."""
     excluder = excluder or Excluder()
     listing = Listing(root)
     fs, base = root.fs, root.path
@@ -176,6 +230,7 @@ def list_files(root: Root, excluder: Optional[Excluder] = None, include_delta_lo
             prefix_len = len(base.rstrip("/")) + 1
     except (FileNotFoundError, PermissionError) as e:
         raise PathError(f"cannot list {root.uri_root}: {e}") from e
+    files: List[FileEntry] = []
     for path, info in entries:
         if info.get("type", "file") != "file":
             continue
@@ -187,8 +242,10 @@ def list_files(root: Root, excluder: Optional[Excluder] = None, include_delta_lo
         if reason:
             listing.skipped[rel] = reason
             continue
-        listing.files.append(FileEntry(path=path, rel=rel, size=size, mtime=_mtime(info), etag=_etag(info)))
+        files.append(FileEntry(path=path, rel=rel, size=size, mtime=_mtime(info), etag=_etag(info)))
+    for folder in by_folder(files):
+        listing.add(folder)
     return listing
 
 
-__all__ = ["Listing", "junk_reason", "list_files", "visible_to_engines"]
+__all__ = ["EMPTY", "Folder", "Listing", "by_folder", "junk_reason", "list_files", "visible_to_engines"]

@@ -6,8 +6,8 @@ A manifest has two parts:
 - the head (small, always read): the distinct schemas; per crawl path the folders' modification
   times (local paths), the file count and whether every file was readable; a fingerprint of
   the crawl's options; and a fingerprint of each table the crawl left in the catalog;
-- the files (read only when a recrawl needs them): per file URI its size, mtime, ETag, schema
-  number and record count.
+- the files (read only when a recrawl needs them): per crawl path, the files' relative paths,
+  sizes, mtimes, ETags, schema numbers and record counts (column by column: one list each).
 
 `ManifestStore` keeps them as JSON files under the state directory (`$LAKEGLUE_HOME/crawler`
 by default), written after a crawl that wrote to the catalog (never by a dry run); named
@@ -15,25 +15,30 @@ crawlers keep theirs in the catalog database (crawler.store).
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import glob
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import uuid
+from array import array
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import schema as S
 from .formats.base import FileEntry, FileSchema
 
-VERSION = 4
+VERSION = 5
 #: folders modified this close (seconds) to their listing are not trusted on the next crawl:
 #: a file added in the same timestamp tick would not change the folder's mtime.
 RACY_SECONDS = 2.0
 
 
-#: what `lookup` returns for a file the last crawl found to be in no known format
+#: the schema of a file the last crawl found to be in no known format
 NOT_DATA = FileSchema(format="", fields=())
 
 
@@ -46,6 +51,12 @@ def default_state_dir() -> str:
 def shape_key(s: FileSchema) -> tuple:
     """What identifies a schema apart from its record count (cheaper than a FileSchema copy)."""
     return (s.format, s.fields, s.compression, s.layout, s.hints, s.extra)
+
+
+def shape_id(s: FileSchema) -> tuple:
+    """shape_key with the columns told apart by identity (cheap to hash: plugins share
+    column tuples between files): a key only while the schema is kept alive."""
+    return (s.format, id(s.fields), s.compression, s.layout, s.hints, s.extra)
 
 
 def schema_to_json(s: FileSchema) -> dict:
@@ -65,36 +76,68 @@ def schema_from_json(d: dict) -> FileSchema:
 @dataclass
 class RootState:
     """What the last crawl saw under one crawl path: folder mtimes in ns by relative path
-    (-1 = not to be trusted), the number of data files, and whether all were readable."""
+    (-1 = not to be trusted), the number of data files, the skipped files (and, by relative
+    path, those skipped for being empty), and whether all files were readable."""
 
     dirs: Dict[str, int] = field(default_factory=dict)
     files: int = 0
     skipped: int = 0
     clean: bool = True
+    empty: List[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
-        return {"dirs": self.dirs, "files": self.files, "skipped": self.skipped, "clean": self.clean}
+        return {"dirs": self.dirs, "files": self.files, "skipped": self.skipped, "clean": self.clean,
+                "empty": self.empty}
 
     @classmethod
     def from_json(cls, d: dict) -> "RootState":
         return cls(dirs=dict(d.get("dirs") or {}), files=int(d.get("files") or 0),
-                   skipped=int(d.get("skipped") or 0), clean=bool(d.get("clean")))
+                   skipped=int(d.get("skipped") or 0), clean=bool(d.get("clean")), empty=list(d.get("empty") or []))
 
     @classmethod
     def from_listing(cls, dirs: Dict[str, int], listed_at: float, files: int, skipped: int,
-                     clean: bool) -> "RootState":
+                     clean: bool, empty: Sequence[str] = ()) -> "RootState":
         limit = int((listed_at - RACY_SECONDS) * 1e9)
         return cls(dirs={k: (v if v < limit else -1) for k, v in dirs.items()}, files=files, skipped=skipped,
-                   clean=clean)
+                   clean=clean, empty=list(empty))
+
+
+_rel, _size, _mtime, _etag = (attrgetter(a) for a in ("rel", "size", "mtime", "etag"))
+_records, _exact = attrgetter("records"), attrgetter("records_exact")
+
+#: the columns of a crawl path's files in the files part: relative paths, sizes, mtimes (see
+#: pack_times), ETags (None when no file has one), schema numbers (-1: not a data file), record
+#: counts, whether each count is exact
+RELS, SIZES, MTIMES, ETAGS, SCHEMAS, RECORDS, EXACT = range(7)
+
+
+def pack_times(times: List[Optional[float]]) -> Any:
+    """Modification times as base64 of little-endian doubles (exact, and tens of times
+    faster to write and read than JSON numbers); as they are when some are unknown (None)."""
+    if None in times:
+        return times
+    packed = array("d", times)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return base64.b64encode(packed.tobytes()).decode("ascii")
+
+
+def unpack_times(value: Any) -> List[Optional[float]]:
+    if not isinstance(value, str):
+        return value
+    packed = array("d", base64.b64decode(value))
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tolist()
 
 
 @dataclass
 class Manifest:
-    """files: {uri: [size, mtime, etag, schema number, records, records exact]} (loaded on
-    first use when the manifest came from a store); schemas: the distinct schemas without
-    record counts (most files of a table share one, so each is stored and parsed once).
-    roots: RootState by crawl path URI; config: the options' fingerprint; tables: {table
-    name: fingerprint} of the tables as the crawl left them (empty: no early stop)."""
+    """files: {crawl path URI: columns} (see RELS…EXACT; loaded on first use when the
+    manifest came from a store); schemas: the distinct schemas without record counts (most
+    files of a table share one, so each is stored and parsed once). roots: RootState by
+    crawl path URI; config: the options' fingerprint; tables: {table name: fingerprint} of
+    the tables as the crawl left them (empty: no early stop)."""
 
     schemas: List[dict] = field(default_factory=list)
     roots: Dict[str, RootState] = field(default_factory=dict)
@@ -106,7 +149,8 @@ class Manifest:
     _parsed: Dict[int, Optional[FileSchema]] = field(default_factory=dict, repr=False)
     _with_records: Dict[Tuple[int, Any, bool], FileSchema] = field(default_factory=dict, repr=False)
     _by_object: Dict[int, Tuple[FileSchema, int]] = field(default_factory=dict, repr=False)
-    _carried: Dict[int, Dict[int, int]] = field(default_factory=dict, repr=False)
+    _by_shape_id: Dict[tuple, Tuple[FileSchema, int]] = field(default_factory=dict, repr=False)
+    _unpacked: Dict[str, list] = field(default_factory=dict, repr=False)
 
     @property
     def files(self) -> Dict[str, list]:
@@ -121,8 +165,23 @@ class Manifest:
     def file_count(self) -> int:
         """Files of the last crawl (from the head: does not load the files part)."""
         if self._files is not None:
-            return len(self._files)
+            return sum(len(columns[RELS]) for columns in self._files.values())
         return sum(r.files for r in self.roots.values())
+
+    def columns(self, root_uri: str) -> list:
+        """The columns (RELS…EXACT) of one crawl path's files, mtimes unpacked (loads the
+        files part). Raises ValueError for a malformed files part."""
+        columns = self.files.get(root_uri)
+        if not isinstance(columns, list) or len(columns) != 7:
+            return [[], [], [], None, [], [], []]
+        unpacked = self._unpacked.get(root_uri)
+        if unpacked is None:
+            try:
+                unpacked = self._unpacked[root_uri] = columns[:MTIMES] + [unpack_times(columns[MTIMES])] + \
+                    columns[MTIMES + 1:]
+            except (TypeError, binascii.Error) as e:
+                raise ValueError(f"bad manifest mtimes: {e}") from e
+        return unpacked
 
     def _schema(self, i: int) -> Optional[FileSchema]:
         if i not in self._parsed:
@@ -132,29 +191,37 @@ class Manifest:
                 self._parsed[i] = None
         return self._parsed[i]
 
-    def lookup(self, uri: str, entry: FileEntry) -> Optional[FileSchema]:
-        """The cached schema of a file when it is unchanged (same size, and same ETag or
-        modification time), else None."""
-        seen = self.files.get(uri)
-        if not seen or len(seen) != 6:
-            return None
-        size, mtime, etag, i, records, exact = seen
-        if size != entry.size:
-            return None
-        if entry.etag and etag:
-            if entry.etag != etag:
-                return None
-        elif entry.mtime is None or mtime != entry.mtime:
-            return None
-        if i < 0:
-            return NOT_DATA
-        key = (i, records, bool(exact))
-        out = self._with_records.get(key)
-        if out is None:
-            schema = self._schema(i)
+    def cached(self, root_uri: str, entries: Sequence[FileEntry]) -> List[Optional[FileSchema]]:
+        """For each of some files of a crawl path, its schema from the last crawl when the
+        file is unchanged (same size, and same ETag or modification time; NOT_DATA for a file
+        that was in no known format), else None."""
+        try:
+            rels, sizes, mtimes, etags, numbers, records, exact = self.columns(root_uri)
+        except ValueError:
+            return [None] * len(entries)
+        where = dict(zip(rels, range(len(rels))))
+        out: List[Optional[FileSchema]] = [None] * len(entries)
+        for n, e in enumerate(entries):
+            i = where.get(e.rel)
+            if i is None or sizes[i] != e.size:
+                continue
+            if e.etag and etags and etags[i]:
+                if e.etag != etags[i]:
+                    continue
+            elif e.mtime is None or mtimes[i] != e.mtime:
+                continue
+            number = numbers[i]
+            if number < 0:
+                out[n] = NOT_DATA
+                continue
+            key = (number, records[i], bool(exact[i]))
+            schema = self._with_records.get(key)
             if schema is None:
-                return None
-            out = self._with_records[key] = replace(schema, records=records, records_exact=bool(exact))
+                bare = self._schema(number)
+                if bare is None:
+                    continue
+                schema = self._with_records[key] = replace(bare, records=records[i], records_exact=bool(exact[i]))
+            out[n] = schema
         return out
 
     def _schema_number(self, schema: FileSchema) -> int:
@@ -163,57 +230,43 @@ class Manifest:
         known = self._by_object.get(id(schema))
         if known is not None and known[0] is schema:
             return known[1]
-        key = shape_key(schema)
-        i = self._index.get(key)
-        if i is None:
-            bare = replace(schema, records=None, records_exact=False)
-            i = self._index[key] = len(self.schemas)
-            self.schemas.append(schema_to_json(bare))
-            self._parsed[i] = bare
+        quick = shape_id(schema)
+        known = self._by_shape_id.get(quick)
+        if known is not None and known[0].fields is schema.fields:
+            i = known[1]
+        else:
+            key = shape_key(schema)
+            i = self._index.get(key)
+            if i is None:
+                bare = replace(schema, records=None, records_exact=False)
+                i = self._index[key] = len(self.schemas)
+                self.schemas.append(schema_to_json(bare))
+                self._parsed[i] = bare
+            self._by_shape_id[quick] = (schema, i)
         self._by_object[id(schema)] = (schema, i)
         return i
 
-    def record(self, uri: str, entry: FileEntry, schema: FileSchema) -> None:
-        known = self._by_object.get(id(schema))
-        i = known[1] if known is not None and known[0] is schema else self._schema_number(schema)
-        files = self._files if self._files is not None else self.files
-        files[uri] = [entry.size, entry.mtime, entry.etag, i, schema.records, schema.records_exact]
-
-    def record_many(self, uri_prefix: str, entries: Sequence[FileEntry], schema: FileSchema) -> None:
-        """`record` for files of one schema whose URIs are `uri_prefix` + their path."""
-        i = self._schema_number(schema)
-        files = self.files
-        records, exact = schema.records, schema.records_exact
-        for e in entries:
-            files[uri_prefix + e.path] = [e.size, e.mtime, e.etag, i, records, exact]
-
-    def keep(self, uri: str, old: "Manifest") -> None:
-        """Carry an unchanged file's entry over from the previous manifest."""
-        row = old.files[uri]
-        if row[3] < 0:
-            self.files[uri] = list(row)
-            return
-        mapping = self._carried.setdefault(id(old), {})
-        i = mapping.get(row[3])
-        if i is None:
-            bare = old._schema(row[3])
-            if bare is None:
-                return
-            key = shape_key(bare)
-            i = self._index.get(key)
-            if i is None:
-                i = self._index[key] = len(self.schemas)
-                self.schemas.append(old.schemas[row[3]])
-                self._parsed[i] = bare
-            mapping[row[3]] = i
-        self.files[uri] = row[:3] + [i] + row[4:]
+    def record(self, root_uri: str, entries: Sequence[FileEntry], schemas: Sequence[FileSchema]) -> None:
+        """Remember the files of a crawl path with their schemas (NOT_DATA: in no known format)."""
+        ids = list(map(id, schemas))
+        numbers = {i: self._schema_number(s) for i, s in dict(zip(ids, schemas)).items()}  # a few objects
+        etags = list(map(_etag, entries))
+        self._unpacked.pop(root_uri, None)
+        self.files[root_uri] = [
+            list(map(_rel, entries)), list(map(_size, entries)), pack_times(list(map(_mtime, entries))),
+            etags if any(etags) else None, list(map(numbers.__getitem__, ids)), list(map(_records, schemas)),
+            list(map(_exact, schemas))]
 
     def same_files_as(self, other: "Manifest") -> bool:
         mine, theirs = self.files, other.files
         if mine.keys() != theirs.keys():
             return False
-        return all(mine[u][:3] == theirs[u][:3] and mine[u][4:] == theirs[u][4:] and
-                   self._schema_json(mine[u][3]) == other._schema_json(theirs[u][3]) for u in mine)
+        for root, columns in mine.items():
+            twin = theirs[root]
+            if columns[:SCHEMAS] != twin[:SCHEMAS] or columns[RECORDS:] != twin[RECORDS:] or \
+                    [self._schema_json(i) for i in columns[SCHEMAS]] != [other._schema_json(i) for i in twin[SCHEMAS]]:
+                return False
+        return True
 
     def _schema_json(self, i: int) -> Optional[dict]:
         return self.schemas[i] if 0 <= i < len(self.schemas) else None
@@ -240,7 +293,8 @@ class Manifest:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
+    """Compact JSON (manifests are trees: no check for cycles, which costs as much as the encoding)."""
+    return json.dumps(value, separators=(",", ":"), check_circular=False)
 
 
 class ManifestStore:
@@ -310,5 +364,5 @@ def _unlink(path: str) -> None:
         pass
 
 
-__all__ = ["NOT_DATA", "Manifest", "shape_key", "ManifestStore", "RootState", "default_state_dir", "schema_to_json", "schema_from_json",
-           "VERSION", "dumps"]
+__all__ = ["NOT_DATA", "Manifest", "shape_key", "shape_id", "ManifestStore", "RootState", "default_state_dir", "schema_to_json",
+           "schema_from_json", "VERSION", "dumps", "pack_times", "unpack_times", "RELS", "SIZES", "MTIMES", "ETAGS", "SCHEMAS", "RECORDS", "EXACT"]

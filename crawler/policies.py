@@ -225,7 +225,8 @@ class Differ:
         schema_lines = diff_fields(old_fields, p.fields)
         changed_def = _sd_key(old.sd) != _sd_key(target.sd) or \
             _relevant_params(old.parameters, target.parameters) != _relevant_params(target.parameters, target.parameters) \
-            or any(spark.is_spark_key(k) and k not in target.parameters for k in old.parameters) \
+            or any((spark.is_spark_key(k) or k in CRAWLER_PARAMS) and k not in target.parameters
+                   for k in old.parameters) \
             or DEPRECATED_BY_CRAWLER in old.parameters
         if policy is SchemaChangePolicy.LOG:
             if schema_lines or _storage_lines(old, new):

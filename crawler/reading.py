@@ -9,15 +9,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from itertools import accumulate, chain
+from operator import attrgetter
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from . import fs as fsmod
+from .discovery import Folder
 from .formats import FormatError, InferenceOptions, Registry, Source
 from .formats.base import FileEntry, FileSchema
-from .grouping import Inferred
-from .manifest import NOT_DATA, Manifest, shape_key
+from .grouping import Inferred, inferred
+from .manifest import NOT_DATA, Manifest, shape_id
 from .sampling import plan_reads
 
 log = logging.getLogger(__name__)
@@ -46,7 +50,7 @@ class SchemaReader:
         self.cancel = cancel
 
     def read_one(self, root: fsmod.Root, entry: FileEntry) -> Result:
-        source = Source(root.fs, entry, self.options)
+        source = Source(root.fs, entry, self.options, local=root.scheme == "file")
         try:
             plugin, score = self.registry.detect(source)
             if plugin is None or score <= 0:
@@ -111,66 +115,88 @@ class SchemaReader:
             raise Cancelled("the crawl was stopped")
 
 
-def infer_files(reader: SchemaReader, root: fsmod.Root, entries: Sequence[FileEntry], manifest: Manifest,
-                new_manifest: Manifest, report, *, use_manifest: bool, sample_files: int) -> List[Inferred]:
-    """The inferred schemas of a crawl path's files, sorted by relative path; updates the
-    report's counters (files_read, files_cached, files_assumed, bytes_read, errors, skipped)
-    and records every data file in `new_manifest`. Raises Cancelled."""
-    out: List[Inferred] = []
-    todo: List[FileEntry] = []
-    uri = root.uri
-    for e in (entries if use_manifest else ()):
-        u = uri(e.path)
-        cached = manifest.lookup(u, e)
-        if cached is None:
-            todo.append(e)
-            continue
-        new_manifest.keep(u, manifest)
-        report.files_cached += 1
-        if cached is NOT_DATA:
-            report.skipped[e.rel] = NOT_RECOGNISED
-        else:
-            out.append(Inferred(e, cached))
-    if not use_manifest:
-        todo = list(entries)
-    first, groups = plan_reads(todo, sample_files)
-    results: Dict[FileEntry, Result] = dict(zip(first, reader.read_many(root, first)))
-    again: List[FileEntry] = []
-    assumed: List[Tuple[Sequence[FileEntry], FileSchema]] = []
-    follower_schema: Dict[tuple, FileSchema] = {}
-    for members in groups.values():  # the first sample_files members were read
-        good = [results[m][0] for m in members[:sample_files] if results[m][0] is not None]
-        shapes = {(i.schema.format, i.schema.layout, i.schema.fields) for i in good}
+def infer_files(reader: SchemaReader, root: fsmod.Root, folders: Sequence[Folder], manifest: Manifest,
+                new_manifest: Manifest, report, *, use_manifest: bool, sample_files: int
+                ) -> List[Tuple[str, List[Inferred]]]:
+    """The inferred schemas of a crawl path's files, folder by folder as listed (folder,
+    its data files); updates the report's counters (files_read, files_cached,
+    files_assumed, bytes_read, errors, skipped) and records every data file in
+    `new_manifest`. Raises Cancelled.
+
+    Files are handled by position in the crawl path's list of files (a folder's are
+    consecutive), so the work per file is a few steps over all of them at once."""
+    root_uri = root.uri_root
+    files: List[FileEntry] = list(chain.from_iterable(map(_files_of, folders)))
+    bounds = list(accumulate(map(len, map(_files_of, folders)), initial=0))
+    schemas: List[Optional[FileSchema]] = [None] * len(files)
+    plan: List[Tuple[str, Sequence[int]]] = [(f.rel, range(a, b)) for f, a, b in zip(folders, bounds, bounds[1:])]
+    if use_manifest and manifest.file_count() > 0:
+        schemas = manifest.cached(root_uri, files)
+        todo = [i for i, s in enumerate(schemas) if s is None]
+        report.files_cached += len(files) - len(todo)
+        plan = [(rel, todo[bisect_left(todo, r.start):bisect_left(todo, r.stop)]) for rel, r in plan]
+    first, groups = plan_reads(files, plan, sample_files)
+    failed = _read_into(reader, root, files, first, schemas, report)
+    again: List[int] = []
+    followers: Dict[tuple, FileSchema] = {}
+    for members in groups:  # the first sample_files members were read
+        good = [schemas[i] for i in members[:sample_files]]
+        good = [s for s in good if s is not None and s is not NOT_DATA]
+        shapes = {(s.format, s.layout, s.fields) for s in good}
         rest = members[sample_files:]
         if len(shapes) != 1:  # unreadable, unrecognised or differing samples: read them all
             again.extend(rest)
             continue
-        schema = good[0].schema
-        key = shape_key(schema)
-        follower = follower_schema.get(key)
+        key = shape_id(good[0])
+        follower = followers.get(key)
         if follower is None:
-            follower = follower_schema[key] = replace(schema, records=None, records_exact=False)
-        assumed.append((rest, follower))
-    if again:
-        results.update(zip(again, reader.read_many(root, again, done=len(first), total=len(first) + len(again))))
-    for e, (inferred, error, nbytes) in results.items():
-        report.files_read += 1
+            follower = followers[key] = replace(good[0], records=None, records_exact=False)
+        for i in rest:
+            schemas[i] = follower
+        report.files_assumed += len(rest)
+    again.sort()
+    failed |= _read_into(reader, root, files, again, schemas, report, done=len(first))
+    irregular = failed or any(s is NOT_DATA for s in schemas)
+    found = inferred(files, schemas)
+    out: List[Tuple[str, List[Inferred]]] = []
+    for f, a, b in zip(folders, bounds, bounds[1:]):
+        mine = found[a:b]
+        if irregular:
+            mine = [i for i in mine if i.schema is not None and i.schema is not NOT_DATA]
+        if mine:
+            out.append((f.rel, mine))
+    if irregular:
+        for e, s in zip(files, schemas):
+            if s is NOT_DATA:
+                report.skipped[e.rel] = NOT_RECOGNISED
+        kept = [(e, s) for e, s in zip(files, schemas) if s is not None]
+        files, schemas = [e for e, _ in kept], [s for _, s in kept]
+    new_manifest.record(root_uri, files, schemas)
+    return out
+
+
+_files_of = attrgetter("files")
+
+
+def _read_into(reader: SchemaReader, root: fsmod.Root, files: Sequence[FileEntry], positions: Sequence[int],
+               schemas: List[Optional[FileSchema]], report, done: int = 0) -> bool:
+    """Read the files at some positions and put their schemas into `schemas` (NOT_DATA for
+    files in no known format; errors into the report). Returns whether any file failed."""
+    if not positions:
+        return False
+    results = reader.read_many(root, [files[i] for i in positions], done=done, total=done + len(positions))
+    report.files_read += len(positions)
+    failed = False
+    for i, (found, error, nbytes) in zip(positions, results):
         report.bytes_read += nbytes
         if error:
-            report.errors.append((uri(e.path), error))
-        elif inferred is None:
-            report.skipped[e.rel] = NOT_RECOGNISED
-            new_manifest.record(uri(e.path), e, NOT_DATA)
+            report.errors.append((root.uri(files[i].path), error))
+            failed = True
+        elif found is None:
+            schemas[i] = NOT_DATA
         else:
-            out.append(inferred)
-            new_manifest.record(uri(e.path), e, inferred.schema)
-    prefix = root.uri_prefix
-    for rest, schema in assumed:
-        report.files_assumed += len(rest)
-        out.extend([Inferred(e, schema) for e in rest])
-        new_manifest.record_many(prefix, rest, schema)
-    out.sort(key=lambda i: i.entry.rel)
-    return out
+            schemas[i] = found.schema
+    return failed
 
 
 __all__ = ["SchemaReader", "infer_files", "Cancelled", "NOT_RECOGNISED"]

@@ -5,12 +5,16 @@ Policies (`--recrawl`, Glue's RecrawlPolicy):
 - `everything` (default): list and read every file again;
 - `incremental` (`--incremental`): list every file; read only files that are new or whose
   size, modification time or ETag changed (the manifest remembers the others' schemas);
-- `changed-folders`: as `incremental`, but on local paths a crawl path whose folders all
-  kept their modification times since the last crawl is not listed at all. Adding,
-  removing or renaming a file changes its folder's mtime (so do Spark's and Hive's writes,
-  which rename files into place); a file rewritten in place does not, and is noticed only
-  by an `incremental` or `everything` crawl. S3 has no folder times: it is listed as with
-  `incremental`.
+- `changed-folders`: as `incremental`, but on local paths a crawl path where nothing changed
+  is not listed at all: every folder kept its modification time since the last crawl (so no
+  file was added, removed or renamed: Spark's and Hive's writes rename files into place) and
+  every file it listed kept its size and modification time (so none was rewritten in place).
+  That is one stat per folder and per file, against the listing (a directory read and a stat
+  per file) and manifest lookups of `incremental`; when anything changed, the crawl path is
+  listed and recrawled as with `incremental`. S3 has no folder times: it is listed as with
+  `incremental`. A file rewritten with the same size within the filesystem's timestamp
+  granularity of the last crawl's stat can go unnoticed (as in any mtime-based check; Linux
+  6.13+ gives a file stat'ed since its last change a fresh fine-grained time on the next write).
 
 An unchanged recrawl (no file new, changed, gone or unreadable; the same options; the
 crawler's tables still as it left them in the catalog, compared by fingerprint) stops
@@ -28,7 +32,7 @@ from metastore.model import Table
 
 from . import spark
 from .fs import Root
-from .manifest import RootState
+from .manifest import MTIMES, RELS, SIZES, Manifest, RootState
 from .planner import CRAWLER_PARAMS, DEPRECATED_BY_CRAWLER, UPDATED_BY_CRAWLER
 from .policies import _norm, _sd_key, under
 
@@ -90,7 +94,7 @@ def catalog_as_left(target, database: str, crawler_name: str, roots: Sequence[st
 
 def folders_unchanged(root: Root, state: Optional[RootState]) -> bool:
     """Whether every folder the last crawl saw under a local crawl path still has the
-    modification time it had then (an added or removed entry changes its folder's)."""
+    modification time it had then (an added, removed or renamed entry changes its folder's)."""
     if state is None or root.scheme != "file" or not state.dirs or not state.clean:
         return False
     base = root.path.rstrip("/") or "/"
@@ -104,5 +108,37 @@ def folders_unchanged(root: Root, state: Optional[RootState]) -> bool:
     return True
 
 
+def files_unchanged(root: Root, manifest: Manifest) -> bool:
+    """Whether every file the last crawl listed under a local crawl path still has its size
+    and modification time: a file rewritten in place (same name) changes neither its
+    folder's mtime nor the listing, only its own. One stat per file; nothing is read."""
+    state = manifest.roots.get(root.uri_root)
+    if state is None or root.scheme != "file":
+        return False
+    base = root.path.rstrip("/")
+    stat = os.stat
+    try:
+        for rel in state.empty:  # skipped as empty: data written into one must be noticed
+            if stat(f"{base}/{rel}").st_size != 0:
+                return False
+        columns = manifest.columns(root.uri_root)
+        prefix = base + "/"
+        for rel, size, mtime in zip(columns[RELS], columns[SIZES], columns[MTIMES]):
+            st = stat(prefix + rel)
+            if st.st_size != size or st.st_mtime != mtime:
+                return False
+    except (OSError, TypeError, ValueError, IndexError):
+        return False
+    return True
+
+
+def unchanged_since(root: Root, manifest: Manifest) -> bool:
+    """The `changed-folders` test of a local crawl path: no folder and no file changed since
+    the last crawl (folder mtimes first, which also rules out added and removed files; then
+    each file's size and mtime)."""
+    return folders_unchanged(root, manifest.roots.get(root.uri_root)) and files_unchanged(root, manifest)
+
+
 __all__ = ["POLICIES", "EVERYTHING", "INCREMENTAL", "CHANGED_FOLDERS", "config_fingerprint", "table_fingerprint",
-           "catalog_as_left", "fingerprints", "folders_unchanged", "crawler_tables"]
+           "catalog_as_left", "fingerprints", "folders_unchanged", "files_unchanged", "unchanged_since",
+           "crawler_tables"]

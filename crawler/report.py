@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Tuple
 
-from .discovery import visible_to_engines
+from .discovery import EMPTY, visible_to_engines
 from .grouping import Grouping
 from .planner import PlannedTable
 from .policies import Plan
@@ -23,7 +23,7 @@ class CrawlReport:
     files_assumed: int = 0      # not read: schema of a sampled file of the same partition folder
     bytes_read: int = 0
     skipped: Dict[str, str] = field(default_factory=dict)
-    skipped_unlisted: int = 0   # skipped files of folders not listed again (changed-folders recrawls)
+    skipped_unlisted: int = 0   # skipped files of paths not listed again (changed-folders recrawls)
     errors: List[Tuple[str, str]] = field(default_factory=list)
     applied: bool = False
     unchanged: bool = False     # an unchanged recrawl that stopped early (see crawler.recrawl)
@@ -116,7 +116,7 @@ class CrawlReport:
             for rel, why in sorted(skipped.items())[:200]:
                 inside = any(r == "" or rel.startswith(r + "/") for r in roots)
                 warn = " (inside a table's folder, engines still read it: move it, or rename it with a " \
-                    "leading _ or .)" if inside and visible_to_engines(rel) and why not in ("empty file",) else ""
+                    "leading _ or .)" if inside and visible_to_engines(rel) and why != EMPTY else ""
                 lines.append(f"  - {rel}: {why}{warn}")
             if len(skipped) > 200:
                 lines.append(f"  … and {len(skipped) - 200} more")

@@ -48,7 +48,8 @@ _gc_was_enabled = False
 def gc_paused():
     """Pause the cyclic garbage collector while any crawl runs. A crawl keeps an object or
     two per file alive until it ends, and the collector would rescan them again and again
-    (a third of the time of a 100,000-file crawl); reference counting still frees memory."""
+    (a third of the time of a 100,000-file crawl); reference counting still frees memory.
+    Objects allocated meanwhile are then moved to the oldest generation."""
     global _gc_holders, _gc_was_enabled
     with _gc_lock:
         if _gc_holders == 0:
@@ -61,6 +62,11 @@ def gc_paused():
         with _gc_lock:
             _gc_holders -= 1
             if _gc_holders == 0 and _gc_was_enabled:
+                # What survived the crawl (the report's plan and files) goes straight to the
+                # oldest generation, as it would have after a few collections; otherwise the
+                # first young collection after re-enabling would trace all of it at once.
+                gc.freeze()
+                gc.unfreeze()
                 gc.enable()
 
 
@@ -156,8 +162,7 @@ class Crawler:
         root_uris = [r.uri_root for r in roots]
         manifest = self.manifests.load(self.name, cfg.database)
         fingerprint = recrawl.config_fingerprint(cfg)
-        if cfg.recrawl == recrawl.CHANGED_FOLDERS and \
-                all(recrawl.folders_unchanged(r, manifest.roots.get(r.uri_root)) for r in roots):
+        if cfg.recrawl == recrawl.CHANGED_FOLDERS and all(recrawl.unchanged_since(r, manifest) for r in roots):
             states = [manifest.roots[u] for u in root_uris]
             report.files_listed = report.files_cached = sum(s.files for s in states)
             report.skipped_unlisted = sum(s.skipped for s in states)
@@ -181,13 +186,13 @@ class Crawler:
             self.progress("listing", len(listing.files), len(listing.files))
             errors_before = len(report.errors)
             try:
-                inferred = infer_files(reader, root, listing.files, manifest, new_manifest, report,
+                inferred = infer_files(reader, root, listing.folders, manifest, new_manifest, report,
                                        use_manifest=cfg.incremental, sample_files=cfg.sample_files)
             except Cancelled as e:
                 raise CrawlCancelled(str(e)) from None
             new_manifest.roots[root.uri_root] = RootState.from_listing(
                 listing.dirs, listing.listed_at, len(listing.files) - (len(report.errors) - errors_before),
-                len(listing.skipped), clean=len(report.errors) == errors_before)
+                len(listing.skipped), clean=len(report.errors) == errors_before, empty=listing.empty_files())
             per_root.append((root, inferred))
         if cfg.incremental and report.files_read == 0 and report.files_assumed == 0 and not report.errors \
                 and report.files_cached == manifest.file_count() and \

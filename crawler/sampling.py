@@ -13,19 +13,26 @@ sample of each such folder and gives the other files the schema of the sample:
 Files outside partition folders are always read: their schemas decide what the tables are.
 Files not read are counted as "assumed" in the report; their record counts are unknown, so
 a table's `recordCount` is then estimated from the sampled files' bytes per record.
+
+This is Glue's `SampleSize` (S3Target: "the number of files in each leaf folder to be crawled
+when crawling sample files"), applied to partition folders only and refined by kind and size;
+Glue's default is every file, lakeglue's one per group (`--sample-files 0` reads all). A file
+whose schema differs from its group's sample without differing in kind or size class is
+cataloged with the sample's schema until a crawl reads it (`--sample-files 0`, or a change
+that makes an incremental crawl read it).
 """
 from __future__ import annotations
 
+from itertools import repeat
+from operator import attrgetter, floordiv, itemgetter
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from . import compression
 from .formats.base import FileEntry
 
-GroupKey = Tuple[str, str, int]
-
-
 def kind_of(name: str) -> str:
-    """The extension that names a file's kind: `.parquet`, `.csv.gz`, `` (none)."""
+    """The extension that names a file's kind: `.parquet`, `.csv.gz`, `` (none; also for
+    names starting with a dot, which listings skip as hidden)."""
     lower = name.lower()
     dot = lower.rfind(".")
     if dot <= 0:
@@ -46,53 +53,63 @@ def partition_folder(folder: str) -> bool:
     return "=" in folder and any(part.find("=") > 0 for part in folder.split("/"))
 
 
-def group_key(entry: FileEntry) -> Optional[GroupKey]:
-    """The sampling group of a file, or None when it is not inside a partition folder."""
-    rel = entry.rel
-    cut = rel.rfind("/")
-    if cut < 0 or not partition_folder(rel[:cut]):
-        return None
-    return rel[:cut], kind_of(rel[cut + 1:]), size_class(entry.size)
+class _Kinds(dict):
+    """kind_of by the (dot, extension) that `str.rpartition(".")` leaves of a file's path,
+    computed once per extension; None for a compression extension (the name is needed then)."""
+
+    def __missing__(self, key: Tuple[str, str]) -> Optional[str]:
+        dot, extension = key
+        kind = "" if not dot or "/" in extension else None if compression.by_extension("." + extension) \
+            else "." + extension.lower()
+        self[key] = kind
+        return kind
 
 
-def plan_reads(entries: Sequence[FileEntry], sample_files: int
-               ) -> Tuple[List[FileEntry], Dict[GroupKey, List[FileEntry]]]:
-    """(files to read first, sampling groups): each group lists its files in order, the
-    first `sample_files` of which are in the first list. With sample_files <= 0 every file
-    is read and there are no groups."""
+_rel = attrgetter("rel")
+_size = attrgetter("size")
+_extension = itemgetter(1, 2)
+
+
+def sampling_keys(files: Sequence[FileEntry]) -> List[Tuple[str, int]]:
+    """(kind, size class) of each file. (Each step maps over all the files at once: crawls
+    plan 100,000s of files.)"""
+    kinds = _Kinds()
+    rels = list(map(_rel, files))
+    # a dot in a folder name leaves a "/" in the extension: the file's name has none
+    file_kinds = list(map(kinds.__getitem__, map(_extension, map(str.rpartition, rels, repeat(".")))))
+    if None in file_kinds:  # compression extensions: the extension before counts too
+        file_kinds = [kind_of(r[r.rfind("/") + 1:]) if k is None else k for r, k in zip(rels, file_kinds)]
+    return list(zip(file_kinds, map(floordiv, map(int.bit_length, map(_size, files)), repeat(2))))
+
+
+def plan_reads(files: Sequence[FileEntry], folders: Sequence[Tuple[str, Sequence[int]]], sample_files: int
+               ) -> Tuple[List[int], List[List[int]]]:
+    """Which of `files` to read: (positions to read first, sampling groups). `folders` gives
+    each folder's relative path and the positions of its files to plan (in name order). A
+    sampling group lists the positions of files of one partition folder, kind and size class,
+    the first `sample_files` of which are read first; only groups with more files than that
+    are returned. With sample_files <= 0 every file is read."""
     if sample_files <= 0:
-        return list(entries), {}
-    first: List[FileEntry] = []
-    groups: Dict[GroupKey, List[FileEntry]] = {}
-    codec_suffix: Dict[str, bool] = {}
-    folder, in_partition, cut = None, False, -1
-    for e in entries:
-        rel = e.rel
-        # listings are sorted: consecutive files mostly share a folder
-        if folder is None or not rel.startswith(folder) or rel.find("/", cut + 1) >= 0:
-            cut = rel.rfind("/")
-            folder = rel[:cut + 1] if cut >= 0 else ""
-            in_partition = cut >= 0 and partition_folder(folder[:-1])
-        if not in_partition:
-            first.append(e)
+        return [i for _, positions in folders for i in positions], []
+    keys = sampling_keys(files)
+    first: List[int] = []
+    groups: List[List[int]] = []
+    for folder, positions in folders:
+        if not partition_folder(folder):
+            first.extend(positions)
             continue
-        dot = rel.rfind(".")
-        if dot <= cut + 1:
-            kind = ""
+        if len(set(map(keys.__getitem__, positions))) == 1:
+            members = [list(positions)]
         else:
-            suffix = rel[dot:]
-            compressed = codec_suffix.get(suffix)
-            if compressed is None:
-                compressed = codec_suffix[suffix] = compression.by_extension(suffix) is not None
-            kind = kind_of(rel[cut + 1:]) if compressed else suffix.lower()
-        key = (folder, kind, e.size.bit_length() // 2)
-        members = groups.get(key)
-        if members is None:
-            members = groups[key] = []
-        if len(members) < sample_files:
-            first.append(e)
-        members.append(e)
-    return first, {k: v for k, v in groups.items() if len(v) > sample_files}
+            by_key: Dict[Tuple[str, int], List[int]] = {}
+            for i in positions:
+                by_key.setdefault(keys[i], []).append(i)
+            members = list(by_key.values())
+        for group in members:
+            first.extend(group[:sample_files])
+            if len(group) > sample_files:
+                groups.append(group)
+    return first, groups
 
 
-__all__ = ["plan_reads", "group_key", "kind_of", "size_class"]
+__all__ = ["plan_reads", "sampling_keys", "kind_of", "size_class", "partition_folder"]

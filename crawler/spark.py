@@ -39,6 +39,22 @@ def table_properties(provider: str, fields: Sequence[S.Field], partition_keys: S
     return props
 
 
+#: What Spark reads zstd text with. Hadoop's own ZStandardCodec (the one Spark's file sources
+#: pick for `.zst`) works only with a libhadoop built with zstd, which pyspark does not ship
+#: ("native zStandard library not available: this version of libhadoop was built without zstd
+#: support"). Spark's jars do carry two pure-Java (or bundled-JNI) Hadoop codecs: aircompressor's
+#: (`.zst`) and parquet-hadoop's on zstd-jni (`.zstd`). A datasource option is put in the Hadoop
+#: configuration of the table's scan, and codecs listed in `io.compression.codecs` take their
+#: extensions over the built-in ones.
+ZSTD_CODECS = "io.airlift.compress.zstd.ZstdCodec,org.apache.parquet.hadoop.codec.ZstandardCodec"
+CODECS_OPTION = "io.compression.codecs"
+
+
+def codec_options(compressions) -> Dict[str, str]:
+    """Datasource options Spark needs to read text files of these whole-file codecs."""
+    return {CODECS_OPTION: ZSTD_CODECS} if "zstd" in compressions else {}
+
+
 def is_spark_key(key: str) -> bool:
     return key.startswith("spark.sql.sources.") or key == PARTITION_PROVIDER
 
@@ -61,4 +77,5 @@ def read_schema(params: Mapping[str, str]) -> Optional[Tuple[S.Field, ...]]:
     return tuple(S.Field(n, t) for n, t in struct.fields if n.lower() not in part_cols)
 
 
-__all__ = ["PROVIDER", "SCHEMA", "PARTITION_PROVIDER", "table_properties", "is_spark_key", "read_schema"]
+__all__ = ["PROVIDER", "SCHEMA", "PARTITION_PROVIDER", "table_properties", "is_spark_key", "read_schema",
+           "codec_options", "ZSTD_CODECS", "CODECS_OPTION"]

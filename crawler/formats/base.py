@@ -17,12 +17,17 @@ Third-party plugins register under the `lakeglue.crawler.formats` entry-point gr
 from __future__ import annotations
 
 import abc
+import io
 import os
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Dict, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from .. import compression
 from ..schema import Field
+
+
+#: FileSchema hint: the file is compressed but its name does not say so (see Source.compression_hints)
+CODEC_NOT_IN_NAME = "codec_not_in_name"
 
 
 class FormatError(Exception):
@@ -75,16 +80,19 @@ class Source:
     raw head and the decompressed sample so several plugins can look at them cheaply."""
 
     HEAD_BYTES = 64
+    SMALL_FILE = 64 * 1024
 
-    def __init__(self, fs: Any, entry: FileEntry, options: Optional[InferenceOptions] = None):
+    def __init__(self, fs: Any, entry: FileEntry, options: Optional[InferenceOptions] = None,
+                 local: Optional[bool] = None):
         self.fs = fs
         self.entry = entry
         self.options = options or InferenceOptions()
         self._head: Optional[bytes] = None
         self._sample: Optional[Tuple[bytes, bool]] = None
         self._codec: Optional[str] = None
-        self._local = is_local(fs)
+        self._local = is_local(fs) if local is None else local  # (given by callers with many files)
         self._fd: Optional[int] = None
+        self._whole: Optional[bytes] = None
         self.bytes_read = 0
 
     @property
@@ -116,13 +124,18 @@ class Source:
         """A local file's current size. Raises OSError (also for a file that is not local)."""
         if not self._local:
             raise OSError("size() is for local files")
+        if self._whole is not None:
+            return len(self._whole)
         return os.fstat(self._descriptor()).st_size
 
     def read_at(self, offset: int, length: int) -> bytes:
         """`length` bytes of a local file from `offset` (one descriptor per Source, kept
-        until `close`: detection and inference then open a file once). Raises OSError."""
+        until `close`: detection and inference then open a file once; a small file is read
+        whole with its head, see `head`). Raises OSError."""
         if not self._local:
             raise OSError("read_at() is for local files")
+        if self._whole is not None:
+            return self._whole[offset:offset + length]
         data = os.pread(self._descriptor(), length, offset)
         self.bytes_read += len(data)
         return data
@@ -142,10 +155,19 @@ class Source:
 
     @property
     def head(self) -> bytes:
+        """The first HEAD_BYTES bytes. A local file no bigger than SMALL_FILE (as listed) is
+        read whole at once: the footer or header a plugin reads next is then at hand."""
         if self._head is None:
             try:
                 if self._local:
-                    self._head = self.read_at(0, self.HEAD_BYTES)
+                    size = self.entry.size
+                    if 0 < size <= self.SMALL_FILE:
+                        data = self.read_at(0, size + 1)
+                        if len(data) == size:  # (not when it changed since it was listed)
+                            self._whole = data
+                        self._head = data[:self.HEAD_BYTES]
+                    else:
+                        self._head = self.read_at(0, self.HEAD_BYTES)
                     return self._head
                 with self.open() as f:
                     self._head = f.read(self.HEAD_BYTES)
@@ -160,15 +182,27 @@ class Source:
             self._codec = compression.detect(self.entry.path, self.head)
         return self._codec
 
+    def compression_hints(self) -> Tuple[Tuple[str, str], ...]:
+        """The FileSchema hints about the file's whole-file compression that every format
+        read through `text_sample` adds: CODEC_NOT_IN_NAME when the name does not tell the
+        codec the content has (engines would read the compressed bytes as text)."""
+        if compression.named_for_engines(self.entry.name, self.compression):
+            return ()
+        return ((CODEC_NOT_IN_NAME, "true"),)
+
     def text_sample(self) -> Tuple[bytes, bool]:
         """(decompressed prefix of at most options.sample_bytes, whether it is the whole file).
 
         Raises FormatError when the data does not decompress."""
         if self._sample is None:
             try:
-                with self.open() as f:
-                    data, complete = compression.read_prefix(f, self.compression, self.options.sample_bytes)
-                    self.bytes_read += f.tell() if hasattr(f, "tell") else len(data)
+                codec = self.compression
+                if self._whole is not None:  # a small file, read whole with its head
+                    data, complete = compression.read_prefix(io.BytesIO(self._whole), codec, self.options.sample_bytes)
+                else:
+                    with self.open() as f:
+                        data, complete = compression.read_prefix(f, codec, self.options.sample_bytes)
+                        self.bytes_read += f.tell() if hasattr(f, "tell") else len(data)
             except compression.DecompressionError as e:
                 raise FormatError(str(e)) from e
             except OSError as e:
@@ -210,7 +244,8 @@ class FileSchema:
 @dataclass(frozen=True)
 class TableInput:
     """What `storage` gets: the table's location URI, merged data columns, partition keys
-    (name, Hive type), and the per-file schemas that went into it."""
+    (name, Hive type), and the schemas of its files (each distinct one once, record counts
+    aside), in the order the files were found."""
 
     location: str
     fields: Tuple[Field, ...]
@@ -271,5 +306,5 @@ class FormatPlugin(abc.ABC):
         """Hive storage and parameters for a table of this format."""
 
 
-__all__ = ["FormatError", "FileEntry", "InferenceOptions", "Source", "FileSchema", "TableInput",
+__all__ = ["CODEC_NOT_IN_NAME", "FormatError", "FileEntry", "InferenceOptions", "Source", "FileSchema", "TableInput",
            "Storage", "FormatPlugin"]

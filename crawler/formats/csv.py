@@ -173,7 +173,8 @@ class CsvFormat(FormatPlugin):
         return FileSchema(
             format=self.name, fields=fields, compression=source.compression,
             layout=(("delimiter", delimiter), ("header", "true" if header else "false")),
-            hints=tuple(hints), records=len(data_rows) if complete else None, records_exact=complete,
+            hints=tuple(hints) + source.compression_hints(), records=len(data_rows) if complete else None,
+            records_exact=complete,
         )
 
     def storage(self, table: TableInput) -> Storage:

@@ -171,7 +171,7 @@ class JsonFormat(FormatPlugin):
         record_type = inferrer.mapify(record_type)
         fields = tuple(S.Field(n, S.finalize(t)) for n, t in record_type.fields)
         return FileSchema(
-            format=self.name, fields=fields, compression=source.compression,
+            format=self.name, fields=fields, compression=source.compression, hints=source.compression_hints(),
             layout=(("json_layout", "array" if in_array else "lines"),),
             records=count if complete else None, records_exact=complete,
         )

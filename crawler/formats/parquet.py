@@ -22,6 +22,12 @@ _REQUIRED, _OPTIONAL, _REPEATED = range(3)
  _TS_MICROS, _UINT_8, _UINT_16, _UINT_32, _UINT_64, _INT_8, _INT_16, _INT_32, _INT_64, _JSON, _BSON,
  _INTERVAL) = range(22)
 _CODECS = {0: "none", 1: "snappy", 2: "gzip", 3: "lzo", 4: "brotli", 5: "lz4", 6: "zstd", 7: "lz4"}
+# parquet.thrift field ids, for fastparquet's decoded FileMetaData as plain values (its
+# `contents`): much cheaper than its attribute access on the hot path (one footer per folder)
+_FMD_SCHEMA, _FMD_NUM_ROWS, _FMD_ROW_GROUPS = 2, 3, 4  # FileMetaData
+_RG_COLUMNS = 1  # RowGroup
+_CC_META_DATA = 3  # ColumnChunk
+_CMD_CODEC = 4  # ColumnMetaData
 
 
 @dataclass
@@ -136,30 +142,30 @@ _SCHEMAS: Dict[str, Tuple[S.Field, ...]] = {}  # mapped schemas by their element
 _SCHEMA_CACHE_SIZE = 4096
 
 
-def _schema_key(fmd) -> Optional[str]:
-    """The raw content of a footer's schema elements (the files of a table mostly share
-    one), or None when fastparquet does not expose it."""
-    try:
-        key = repr([el.contents for el in fmd.schema])
-    except AttributeError:
-        return None
-    return None if " at 0x" in key else key
-
-
 def schema_from_metadata(fmd) -> Tuple[S.Field, ...]:
-    """Hive columns of a parquet FileMetaData (as fastparquet parses it)."""
-    key = _schema_key(fmd)
-    if key is not None:
-        cached = _SCHEMAS.get(key)
-        if cached is not None:
-            return cached
+    """Hive columns of a parquet FileMetaData (as fastparquet parses it), cached by the raw
+    content of its schema elements (the files of a table mostly share one)."""
+    key = repr(fmd.contents.get(_FMD_SCHEMA))
+    cached = _SCHEMAS.get(key)
+    if cached is not None:
+        return cached
     root = _tree(fmd.schema)
     fields = tuple(S.Field(c.name, _field_type(c)) for c in root.children)
-    if key is not None:
-        if len(_SCHEMAS) >= _SCHEMA_CACHE_SIZE:
-            _SCHEMAS.clear()
-        _SCHEMAS[key] = fields
+    if len(_SCHEMAS) >= _SCHEMA_CACHE_SIZE:
+        _SCHEMAS.clear()
+    _SCHEMAS[key] = fields
     return fields
+
+
+def _codec(fmd) -> str:
+    """The codec of the first column chunk (none without row groups)."""
+    for rg in fmd.contents.get(_FMD_ROW_GROUPS) or ():
+        for column in rg.get(_RG_COLUMNS) or ():
+            meta = column.get(_CC_META_DATA)
+            if meta is not None:
+                return _CODECS.get(meta.get(_CMD_CODEC), "none")
+        break
+    return "none"
 
 
 def read_footer(source: Source):
@@ -213,17 +219,10 @@ class ParquetFormat(FormatPlugin):
             raise FormatError(f"not a readable parquet file: {e}") from e
         try:
             fields = schema_from_metadata(fmd)
+            codec, records = _codec(fmd), int(fmd.contents.get(_FMD_NUM_ROWS) or 0)
         except Exception as e:
             raise FormatError(f"unsupported parquet schema: {e}") from e
-        codec = "none"
-        for rg in fmd.row_groups or ():
-            for col in rg.columns or ():
-                if col.meta_data is not None:
-                    codec = _CODECS.get(col.meta_data.codec, "none")
-                    break
-            break
-        return FileSchema(format=self.name, fields=fields, compression=codec,
-                          records=int(fmd.num_rows or 0), records_exact=True)
+        return FileSchema(format=self.name, fields=fields, compression=codec, records=records, records_exact=True)
 
     def storage(self, table: TableInput) -> Storage:
         return Storage(INPUT_FORMAT, OUTPUT_FORMAT, SERDE, serde_params={"serialization.format": "1"})

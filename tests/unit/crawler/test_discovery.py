@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from crawler import fs as fsmod
-from crawler.discovery import junk_reason, list_files
+from crawler.discovery import by_folder, junk_reason, list_files
 from crawler.formats import FileEntry, FileSchema
 from crawler.globs import Excluder, GlobError, compile_glob
 from crawler.grouping import GroupingOptions, Inferred, group_tables
@@ -94,7 +94,7 @@ def _f(rel, fields=("id", "name"), fmt="parquet", layout=(), types=None):
 
 
 def _tables(files, **opts):
-    g = group_tables(files, "lake", GroupingOptions(**opts))
+    g = group_tables(by_folder(files), "lake", GroupingOptions(**opts))
     return {t.name: t for t in g.tables}, g
 
 
@@ -193,6 +193,6 @@ def test_real_files_grouped_with_partitions(tmp_path, infer):
     write_csv(tmp_path / "t" / "day=__HIVE_DEFAULT_PARTITION__" / "x.csv", ["a", "b"], [[1, "x"]])
     root = fsmod.resolve(str(tmp_path))
     files = [Inferred(e, infer(e.path)[1]) for e in list_files(root).files]
-    g = group_tables(files, "x")
+    g = group_tables(by_folder(files), "x")
     (t,) = g.tables
     assert t.keys == ["day"] and len(t.partitions) == 3

@@ -9,6 +9,7 @@ import pytest
 
 from crawler import compression
 from crawler.formats import BUILTINS, ENTRY_POINT_GROUP, FormatError, Registry, TableInput
+from crawler.formats.base import CODEC_NOT_IN_NAME
 from crawler.formats.avro import merge_avro_schemas
 from crawler.formats.csv import detect_header, sniff_delimiter
 from tests.support.lake import (USER_AVRO, avro_users, write_avro, write_csv, write_json_array, write_json_lines,
@@ -152,9 +153,14 @@ def test_compressed_json_by_extension_and_magic(tmp_path, infer, codec, suffix):
     recs = [{"a": i} for i in range(20)]
     _, schema = infer(write_json_lines(tmp_path / f"a.json{suffix}", recs, codec=codec))
     assert schema.compression == codec and schema.records == 20
+    assert schema.hint(CODEC_NOT_IN_NAME) == ""  # named for its codec: engines decompress it
     if codec != "snappy":  # Hadoop's snappy block format has no magic bytes
         _, schema = infer(write_json_lines(tmp_path / "noext.json", recs, codec=codec))
-        assert schema.compression == codec
+        assert schema.compression == codec and schema.hint(CODEC_NOT_IN_NAME) == "true"
+        _, schema = infer(write_csv(tmp_path / "noext.csv", ["a"], [[1], [2]], codec=codec))
+        assert schema.compression == codec and schema.hint(CODEC_NOT_IN_NAME) == "true"
+    assert compression.named_for_engines("x.json.ZSTD", "zstd") and compression.named_for_engines("x", "none")
+    assert not compression.named_for_engines("x.json.gzip", "gzip")  # Hadoop knows .gz only
 
 
 def test_snappy_framed_format(tmp_path):
@@ -251,6 +257,27 @@ def test_binary_junk_is_not_csv(tmp_path):
     src = Source(fsspec.filesystem("file"), FileEntry(str(p), "x.csv", p.stat().st_size))
     plugin, score = default_registry().detect(src)
     assert plugin is None or score == 0
+
+
+def test_small_local_files_are_read_once_and_changed_ones_from_disk(tmp_path):
+    from crawler.formats import FileEntry, Source
+    import fsspec
+
+    p = tmp_path / "x.bin"
+    p.write_bytes(bytes(range(200)))
+    src = Source(fsspec.filesystem("file"), FileEntry(str(p), "x.bin", 200))
+    assert src.head == bytes(range(64)) and src.bytes_read == 200  # read whole with its head
+    p.write_bytes(b"changed")
+    assert src.size() == 200 and src.read_at(190, 20) == bytes(range(190, 200))  # that one read
+    src.close()
+    stale = Source(fsspec.filesystem("file"), FileEntry(str(p), "x.bin", 200))  # listed before the change
+    assert stale.head == b"changed" and stale.size() == 7 and stale.read_at(2, 3) == b"ang"
+    stale.close()
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"a" * (Source.SMALL_FILE + 1))
+    src = Source(fsspec.filesystem("file"), FileEntry(str(big), "big.bin", Source.SMALL_FILE + 1))
+    assert src.head == b"a" * 64 and src.bytes_read == 64
+    src.close()
 
 
 # --------------------------------------------------------------------------- registry

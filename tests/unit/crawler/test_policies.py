@@ -248,3 +248,33 @@ def test_partition_keys_change_recreates_the_table_under_update(target, tmp_path
     events = target.get_table("lake", "events")
     assert [k.name for k in events.partition_keys] == ["day"]
     assert len(target.list_partitions("lake", "events")) == 1
+
+
+def test_zstd_text_tables_get_spark_codecs_and_misnamed_files_a_warning(target, tmp_path):
+    from crawler import spark
+    from crawler.planner import CRAWLER_WARNING
+    from tests.support.lake import write_json_lines
+
+    lake = tmp_path / "zlake"
+    write_csv(lake / "zcsv" / "a.csv.zst", ["id", "name"], [[1, "a"], [2, "b"]], codec="zstd")
+    write_json_lines(lake / "zjson" / "b.json.zstd", [{"a": 1}], codec="zstd")
+    write_json_lines(lake / "plain" / "c.json.gz", [{"a": 1}], codec="gzip")
+    write_json_lines(lake / "misnamed" / "d.json", [{"a": 1}], codec="zstd")  # zstd inside, plain name
+    report = crawl(target, lake, tmp_path)
+    assert report.errors == [] and report.tables_created == 4
+    for name in ("zcsv", "zjson", "misnamed"):
+        t = target.get_table("lake", name)
+        assert t.parameters["compressionType"] == "zstd"
+        assert t.sd.serde.parameters[spark.CODECS_OPTION] == spark.ZSTD_CODECS, name
+    plain = target.get_table("lake", "plain")
+    assert spark.CODECS_OPTION not in plain.sd.serde.parameters and CRAWLER_WARNING not in plain.parameters
+    assert CRAWLER_WARNING not in target.get_table("lake", "zcsv").parameters
+    warning = target.get_table("lake", "misnamed").parameters[CRAWLER_WARNING]
+    assert "zstd-compressed but not named for it (*.zst, *.zstd)" in warning
+    explain = report.explain()
+    assert "misnamed: WARNING: some files are zstd-compressed" in explain
+    assert "zcsv: zstd-compressed files: Spark reads them with the pure-Java zstd codecs" in explain
+    # renamed: the next crawl drops the warning
+    (lake / "misnamed" / "d.json").rename(lake / "misnamed" / "d.json.zst")
+    crawl(target, lake, tmp_path)
+    assert CRAWLER_WARNING not in target.get_table("lake", "misnamed").parameters

@@ -2,6 +2,7 @@
 unchanged recrawl, and the crawler's schema migrations."""
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -9,7 +10,7 @@ import pytest
 
 import crawler.runner as runner_module
 from crawler.formats.base import FileEntry
-from crawler.manifest import NOT_DATA, Manifest, ManifestStore, RootState
+from crawler.manifest import NOT_DATA, Manifest, ManifestStore, RootState, dumps, pack_times, unpack_times
 from crawler.runner import CrawlConfig, Crawler
 from crawler.sampling import kind_of, plan_reads
 from crawler.targets.service import ServiceTarget
@@ -57,17 +58,27 @@ def _entry(rel, size=1000):
 
 def test_plan_reads_samples_partition_folders_by_kind_and_size():
     files = [_entry("t/ds=1/a.parquet"), _entry("t/ds=1/b.parquet", 1200), _entry("t/ds=1/c.parquet", 40),
-             _entry("t/ds=1/d.csv.gz"), _entry("t/ds=2/a.parquet"), _entry("plain/a.csv"), _entry("plain/b.csv"),
-             _entry("t/ds=1/e.parquet", 900)]
-    first, groups = plan_reads(files, 1)
-    assert [e.rel for e in first] == ["t/ds=1/a.parquet", "t/ds=1/c.parquet", "t/ds=1/d.csv.gz", "t/ds=2/a.parquet",
-                                      "plain/a.csv", "plain/b.csv"]
-    assert [[e.rel for e in g] for g in groups.values()] == [["t/ds=1/a.parquet", "t/ds=1/b.parquet",
-                                                              "t/ds=1/e.parquet"]]
-    assert plan_reads(files, 0) == (files, {})
-    assert len(plan_reads(files, 2)[0]) == 7
+             _entry("t/ds=1/d.csv.gz"), _entry("t/ds=1/e.parquet", 900), _entry("t/ds=1/f.CSV.GZ", 1100),
+             _entry("t/ds=1/g.json.gz"), _entry("t/ds=2/a.parquet"), _entry("plain/a.csv"), _entry("plain/b.csv"),
+             _entry("t/ds=1.5/noext"), _entry("t/ds=1.5/other")]
+    folders = [("t/ds=1", range(0, 7)), ("t/ds=2", [7]), ("plain", range(8, 10)), ("t/ds=1.5", [10, 11])]
+    first, groups = plan_reads(files, folders, 1)
+    # groups: same kind (extension, with the one before a compression extension) and size class
+    assert first == [0, 2, 3, 6, 7, 8, 9, 10]
+    assert groups == [[0, 1, 4], [3, 5], [10, 11]]
+    assert plan_reads(files, folders, 0) == (list(range(12)), [])  # 0: every file is read
+    assert len(plan_reads(files, folders, 2)[0]) == 11
+    assert plan_reads(files, [("t/ds=1", [1, 4, 5])], 1) == ([1, 5], [[1, 4]])  # a part of a folder
     assert (kind_of("x.CSV.GZ"), kind_of("part-0.snappy.parquet"), kind_of("noext"), kind_of(".hidden")) == \
         (".csv.gz", ".parquet", "", "")
+
+
+def test_listing_by_folder_in_walk_order():
+    from crawler.discovery import by_folder
+
+    files = [_entry(r) for r in ("a/b.csv", "a/b=1/x.csv", "a/c.csv", "top.csv", "a/b=1/w.csv")]
+    assert [(f.rel, [e.rel for e in f.files]) for f in by_folder(files)] == [
+        ("", ["top.csv"]), ("a", ["a/b.csv", "a/c.csv"]), ("a/b=1", ["a/b=1/w.csv", "a/b=1/x.csv"])]
 
 
 def test_uri_prefix_is_what_uri_puts_before_a_path():
@@ -105,21 +116,26 @@ def test_manifest_head_and_lazily_loaded_files(tmp_path):
 
     m = Manifest(config="cfg", tables={"t": "fp"})
     schema = FileSchema("parquet", (Field("id", BIGINT),), records=5, records_exact=True)
-    m.record("file:/l/a.parquet", FileEntry("/l/a.parquet", "a.parquet", 10, 1.0), schema)
-    m.record("file:/l/x.txt", FileEntry("/l/x.txt", "x.txt", 3, 1.0), NOT_DATA)
-    m.roots["file:/l"] = RootState.from_listing({"": 1, "old": 10}, listed_at=100.0, files=2, skipped=0, clean=True)
+    files = [FileEntry("/l/d/a.parquet", "d/a.parquet", 10, 1.0), FileEntry("/l/d/x.txt", "d/x.txt", 3, 1.0)]
+    m.record("file:/l", files, [schema, NOT_DATA])
+    m.roots["file:/l"] = RootState.from_listing({"": 1, "old": 10}, listed_at=100.0, files=2, skipped=1, clean=True,
+                                                empty=["d/empty.csv"])
     store = ManifestStore(str(tmp_path / "state"))
     store.save("c", "db", m)
     store.save("c", "db", m)
     assert len([p for p in os.listdir(tmp_path / "state") if p.endswith(".files.json")]) == 1  # older one removed
     loaded = store.load("c", "db")
     assert loaded._files is None and loaded.file_count() == 2  # the head alone
-    assert loaded.roots["file:/l"].dirs == {"": 1, "old": 10}
-    got = loaded.lookup("file:/l/a.parquet", FileEntry("/l/a.parquet", "a.parquet", 10, 1.0))
-    assert got.records == 5 and got.fields == schema.fields and loaded._files is not None
-    assert loaded.lookup("file:/l/x.txt", FileEntry("/l/x.txt", "x.txt", 3, 1.0)) is NOT_DATA
-    assert loaded.lookup("file:/l/a.parquet", FileEntry("/l/a.parquet", "a.parquet", 11, 1.0)) is None
-    assert loaded.same_as(m)
+    assert loaded.roots["file:/l"].dirs == {"": 1, "old": 10} and loaded.roots["file:/l"].empty == ["d/empty.csv"]
+    got, not_data = loaded.cached("file:/l", files)
+    assert got.records == 5 and got.fields == schema.fields and not_data is NOT_DATA and loaded._files is not None
+    changed = [files[0]._replace(size=11), files[1]._replace(mtime=2.0), FileEntry("/l/d/new", "d/new", 1, 1.0)]
+    assert loaded.cached("file:/l", changed) == [None, None, None]
+    assert loaded.cached("file:/other", files) == [None, None]
+    assert loaded.same_as(m) and loaded.file_count() == 2
+    times = [1795293700.5624096, 0.1, 1e-9, 2.0 ** 40 + 0.5]
+    assert unpack_times(json.loads(dumps(pack_times(times)))) == times  # exact
+    assert pack_times([1.0, None]) == [1.0, None] == unpack_times([1.0, None])
     racy = RootState.from_listing({"": int(99.5e9), "old": int(50e9)}, listed_at=100.0, files=0, skipped=0,
                                   clean=True)
     assert racy.dirs == {"": -1, "old": int(50e9)}  # modified too close to the listing: not trusted
@@ -154,6 +170,62 @@ def test_changed_folders_recrawl_lists_nothing_when_no_folder_changed(target, la
     # just modified folders are not trusted: the next crawl lists again (and finds nothing new)
     fourth = crawl(target, lake, tmp_path, recrawl="changed-folders")
     assert len(calls) == 2 and fourth.unchanged
+
+
+def test_changed_folders_recrawl_notices_files_rewritten_in_place(target, lake, tmp_path, monkeypatch):
+    (lake / "people" / "later.csv").write_bytes(b"")  # skipped as empty, for now
+    backdate(lake)
+    first = crawl(target, lake, tmp_path, recrawl="changed-folders")
+    assert first.skipped["people/later.csv"] == "empty file"
+    calls = []
+    real = runner_module.list_files
+    monkeypatch.setattr(runner_module, "list_files", lambda *a, **k: calls.append(a) or real(*a, **k))
+    folder = lake / "sales" / "ds=2024-01-01"
+    folder_mtime = folder.stat().st_mtime_ns
+    # an assumed (not sampled) file rewritten in place with another column: same name, so the
+    # folder's mtime stays; the file's own size and mtime tell
+    write_parquet(folder / "part-1.parquet", {"id": [1, 2], "amount": [1.5, 2.5], "channel": ["a", "b"]})
+    assert folder.stat().st_mtime_ns == folder_mtime
+    second = crawl(target, lake, tmp_path, recrawl="changed-folders")
+    assert not second.unchanged and len(calls) == 1 and second.files_read == 1 and second.files_cached == 7
+    assert [c.name for c in target.get_table("lake", "sales").sd.columns] == ["id", "amount", "channel"]
+    assert crawl(target, lake, tmp_path, recrawl="changed-folders").unchanged and len(calls) == 1
+    # same size, new content: the mtime tells (set apart explicitly: filesystems tick coarsely)
+    people = lake / "people" / "p.csv"
+    before = people.stat()
+    people.write_bytes(people.read_bytes().replace(b"a", b"z"))
+    os.utime(people, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    assert people.stat().st_size == before.st_size
+    third = crawl(target, lake, tmp_path, recrawl="changed-folders")
+    assert not third.unchanged and len(calls) == 2 and third.files_read == 1
+    # data written into a file skipped as empty
+    write_csv(lake / "people" / "later.csv", ["id", "name"], [[3, "c"]])
+    fourth = crawl(target, lake, tmp_path, recrawl="changed-folders")
+    assert not fourth.unchanged and len(calls) == 3 and fourth.files_read == 1
+    assert "people/later.csv" not in fourth.skipped
+    assert crawl(target, lake, tmp_path, recrawl="changed-folders").unchanged and len(calls) == 3
+
+
+def test_changed_folders_check_stats_every_known_file_and_reads_none(target, lake, tmp_path, monkeypatch):
+    from crawler import recrawl
+    from crawler.fs import resolve
+    from crawler.manifest import ManifestStore
+
+    crawl(target, lake, tmp_path, recrawl="changed-folders")
+    manifest = ManifestStore(str(tmp_path / "state")).load("test", "lake")
+    root = resolve(str(lake))
+    assert recrawl.unchanged_since(root, manifest)
+    stats, opens = [], []
+    real_stat, real_open = os.stat, os.open
+    monkeypatch.setattr(os, "stat", lambda p, *a, **k: stats.append(str(p)) or real_stat(p, *a, **k))
+    monkeypatch.setattr(os, "open", lambda p, *a, **k: opens.append(str(p)) or real_open(p, *a, **k))
+    assert recrawl.files_unchanged(root, manifest)
+    # every file listed last time: the data files and the one in no known format (README.txt)
+    assert sorted(stats) == sorted(str(p) for p in lake.rglob("*") if p.is_file())
+    assert opens == []  # nothing is opened, let alone read
+    monkeypatch.undo()
+    (lake / "sales" / "ds=2024-01-02" / "part-2.parquet").unlink()
+    assert not recrawl.files_unchanged(root, manifest)  # (its folder's mtime changed too)
 
 
 def test_a_table_changed_by_hand_or_other_options_replan(target, lake, tmp_path):
