@@ -78,12 +78,14 @@ def _bump_partitions(conn, table_id: int) -> None:
     conn.execute(_BUMP_PARTITIONS, {"b_id": table_id})
 
 
-#: listings kept (each at most LISTING_MAX_ITEMS long)
-LISTING_MEMO_SIZE = 512
+# Memory: the memos below hold at most ~30k partition models per server process (~1.5 kB each
+# decoded), listings at most 40k names/entries in all; measured flat by `lakeglue bench --soak`.
+#: listing entries kept, in all; a listing longer than LISTING_MAX_ITEMS is not kept
+LISTING_MEMO_ITEMS = 40_000
 LISTING_MAX_ITEMS = 20_000
 
 #: decoded partitions kept (a 1% slice of a 1M-partition table is 10k)
-PARTITION_MEMO_SIZE = 50_000
+PARTITION_MEMO_SIZE = 24_000
 
 
 class SqlStore(Store):
@@ -101,7 +103,7 @@ class SqlStore(Store):
         self._decoded_partitions: BoundedMemo[Partition] = BoundedMemo(PARTITION_MEMO_SIZE)
         # Listings under the version counter read with them (see migration 0004): table names
         # of a database, partition names and partitions of a table.
-        self._listings: BoundedMemo[tuple] = BoundedMemo(LISTING_MEMO_SIZE)
+        self._listings: BoundedMemo[tuple] = BoundedMemo(LISTING_MEMO_ITEMS, weigh=len)
         self._planner_stats = PlannerStats(engine) if engine.dialect.name == "postgresql" else None
 
     def close(self) -> None:

@@ -32,7 +32,7 @@ _LIST = struct.Struct("!bi")
 _STOP = b"\x00"
 
 #: encoded partitions kept per server process (~0.6 kB each for a typical table)
-ENCODED_MEMO_SIZE = 50_000
+ENCODED_MEMO_SIZE = 24_000
 
 
 class PartitionEncoder:

@@ -27,3 +27,15 @@ def test_rejects_tiny_capacity():
     import pytest
     with pytest.raises(ValueError):
         BoundedMemo(1)
+
+
+def test_weighted_capacity_bounds_the_total_weight():
+    m = BoundedMemo(100, weigh=len)
+    for i in range(200):
+        m.put(i, tuple(range(10)))
+        total = sum(len(v) for v in list(m._young.values()) + list(m._old.values()))
+        assert total <= 100
+    assert m.get(199) == tuple(range(10))
+    # a value heavier than half the capacity is returned but not kept
+    big = tuple(range(60))
+    assert m.put("big", big) is big and m.get("big") is None
