@@ -5,7 +5,8 @@
     lakeglue crawler update NAME [any create option]       (only the options given change)
     lakeglue crawler list | show NAME | runs NAME [--limit N] [--json]
     lakeglue crawler start NAME     run it now in this process (the run is recorded; its end
-                                    reaches the job runner's triggers through `lakeglue serve`)
+                                    reaches the job runner's triggers, in `lakeglue serve` or a
+                                    standalone runner on the same database)
     lakeglue crawler stop NAME      ask its run to stop, wherever it runs
     lakeglue crawler delete NAME
     lakeglue crawler import FILE [--replace]   definitions from YAML/JSON (crawler.specfile)
