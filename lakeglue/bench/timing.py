@@ -6,6 +6,7 @@ run the same way and discarded.
 """
 from __future__ import annotations
 
+import abc
 import math
 import statistics
 import time
@@ -40,8 +41,9 @@ def percentile(samples: List[float], pct: float) -> float:
     return ordered[rank - 1]
 
 
-class Case:
-    """One benchmark case. Subclasses override what they need; all methods default to no-ops.
+class Case(abc.ABC):
+    """One benchmark case. Subclasses define `run` and override what else they need (the
+    other methods default to no-ops).
 
     `prepare()` runs once before the repetitions and `cleanup()` once after (also after a
     failure); `setup(i)`, `run(i)` and `teardown(i)` run for repetition i = 0, 1, …
@@ -54,8 +56,9 @@ class Case:
     def setup(self, i: int) -> None:
         pass
 
+    @abc.abstractmethod
     def run(self, i: int) -> None:
-        raise NotImplementedError
+        """The timed call."""
 
     def teardown(self, i: int) -> None:
         pass
