@@ -19,11 +19,10 @@ already running.
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import datetime as _dt
 import json
-import signal
 import sys
-import threading
 import time
 from typing import Optional
 
@@ -270,14 +269,14 @@ def _stop(args) -> int:
 
 @_errors
 def _daemon(args) -> int:
+    from lakeglue.signals import CRAWLER_SHUTDOWN_LIMIT_SECONDS, stop_on_signals
+
     from .service import CrawlerService
 
     store, url = _open(args)
     service = CrawlerService(store, url, warehouse=args.warehouse or "", max_concurrent=args.max_concurrent,
                              poll_seconds=args.poll)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop = stop_on_signals()
     scheduled = [c for c in store.list() if c.schedule]
     print(f"lakeglue crawler daemon: {len(scheduled)} scheduled crawler(s) in {_safe(url)}", flush=True)
     for c in scheduled:
@@ -285,6 +284,7 @@ def _daemon(args) -> int:
     try:
         service.serve(stop)
     finally:
+        faulthandler.dump_traceback_later(CRAWLER_SHUTDOWN_LIMIT_SECONDS, exit=True)
         service.close()
         store.close()
     return 0

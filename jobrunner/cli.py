@@ -9,9 +9,7 @@ import argparse
 import json
 import os
 import re
-import signal
 import sys
-import threading
 from typing import Callable, Dict, List, Optional
 
 DEFAULT_METASTORE = "thrift://127.0.0.1:9083"
@@ -52,6 +50,8 @@ def _serve(args) -> int:
     from metastore.errors import CatalogError
 
     from .errors import JobRunnerError
+    from lakeglue.signals import stop_on_signals, wait_then_bound_shutdown
+
     from .server import JobRunnerServer
 
     try:
@@ -62,15 +62,13 @@ def _serve(args) -> int:
     except OSError as e:
         print(f"lakeglue: {e}", file=sys.stderr)
         return 2
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop = stop_on_signals()
     server.start()
     cfg = server.config
     print(f"lakeglue jobrunner serving {server.address} (database {_safe(cfg.db_url)}, metastore "
           f"{cfg.metastore_uri or 'none'}, state {cfg.state_dir}, logs kept "
           f"{server.service.config.log_retention.describe()}, runner {server.service.runner_id})", flush=True)
-    stop.wait()
+    wait_then_bound_shutdown(stop)
     server.stop()
     return 0
 

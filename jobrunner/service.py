@@ -170,14 +170,14 @@ class JobService:
                     sup.thread.join(max(0.0, deadline - time.monotonic()))
         self._closing.set()
         self._notify()
-        if self._loop:
-            self._loop.join(5)
-        if self._keeper:
-            self._keeper.join(5)
+        # Background threads notice _closing within a poll; all of them share one deadline so
+        # a runner with many supervised runs still stops promptly (its runs keep running).
+        deadline = time.monotonic() + 10.0
         with self._lock:
             threads = [s.thread for s in self._supervised.values() if s.thread]
-        for t in threads:
-            t.join(2)
+        for t in [self._loop, self._keeper, *threads]:
+            if t is not None:
+                t.join(max(0.0, deadline - time.monotonic()))
         # Our runs are now up for adoption by whichever runner reconciles next (a restart).
         self.liveness.release(forget=True)
 

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
 import sys
-import threading
 from typing import List, Optional
 
 from metastore.config import MetastoreConfig, default_db_url, default_warehouse
@@ -35,6 +33,8 @@ def _serve_metastore(args, extra=None) -> int:
     from metastore.errors import CatalogError
     from metastore.workers import WorkerPool, default_workers
 
+    from .signals import CRAWLER_SHUTDOWN_LIMIT_SECONDS, stop_on_signals, wait_then_bound_shutdown
+
     workers = args.workers if args.workers is not None else default_workers()
     try:
         server = WorkerPool(_config(args), workers) if workers > 1 else build_server(_config(args))
@@ -44,19 +44,14 @@ def _serve_metastore(args, extra=None) -> int:
     except OSError as e:
         print(f"lakeglue: cannot listen on {args.host}:{args.port}: {e}", file=sys.stderr)
         return 2
-    stop = threading.Event()
-
-    def _stop(*_):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stop = stop_on_signals()
     server.start()
     cfg = _config(args).resolved()
     print(f"lakeglue metastore serving {server.uri} with {workers} process(es) "
           f"(catalog {_safe(cfg.db_url)}, warehouse {cfg.warehouse})", flush=True)
     stop_extra = extra(args, server.uri) if extra else None
-    stop.wait()
+    # The embedded crawler daemon lets running crawls finish their current table.
+    wait_then_bound_shutdown(stop, limit=CRAWLER_SHUTDOWN_LIMIT_SECONDS if stop_extra else 40.0)
     if stop_extra:
         stop_extra()
     server.stop()

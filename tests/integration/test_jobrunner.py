@@ -243,6 +243,19 @@ def _wait_health(port: int, proc, log: Path, timeout: float = 60):
     raise AssertionError(f"not serving: {log.read_text()[-3000:]}")
 
 
+def _terminate(proc, log: Path, timeout: float = 60) -> None:
+    """SIGTERM a server process and require a clean exit. A stuck shutdown ends in the
+    server's own watchdog (lakeglue/signals.py), whose thread dump is then in the log."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        raise AssertionError(f"still running {timeout} s after SIGTERM: {log.read_text()[-6000:]}")
+    assert proc.returncode == 0, f"exit status {proc.returncode} after SIGTERM: {log.read_text()[-6000:]}"
+
+
 def test_lakeglue_serve_starts_the_job_runner_next_to_the_metastore(tmp_path):
     ms_port, jr_port = free_port(), free_port()
     log = tmp_path / "serve.log"
@@ -291,8 +304,7 @@ def test_a_restarted_runner_process_keeps_watching_a_run(tmp_path):
             while s.GetJobRun(pb.GetJobRunRequest(run_id=run.id)).state != pb.JobRun.RUNNING:
                 time.sleep(0.1)
     finally:
-        first.terminate()
-        first.wait(timeout=30)
+        _terminate(first, log)
     second = start()
     try:
         with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
@@ -302,8 +314,7 @@ def test_a_restarted_runner_process_keeps_watching_a_run(tmp_path):
             assert done.state == pb.JobRun.SUCCEEDED
             assert "finished after the restart" in _log(s, run.id)
     finally:
-        second.terminate()
-        second.wait(timeout=30)
+        _terminate(second, log)
 
 
 RECORD = """
@@ -435,5 +446,4 @@ def test_cli_commands_against_a_standalone_runner_process(tmp_path):
         assert wf_run in listed and resumed in listed
         assert records_of("transform")[-1]["args"]["env"] == "prod"
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        _terminate(proc, log)
