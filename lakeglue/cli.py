@@ -35,6 +35,9 @@ def _serve_metastore(args, extra=None) -> int:
 
     from .signals import CRAWLER_SHUTDOWN_LIMIT_SECONDS, stop_on_signals, wait_then_bound_shutdown
 
+    from .malloc import limit_arenas
+
+    limit_arenas()  # before any server thread exists (worker processes inherit it)
     workers = args.workers if args.workers is not None else default_workers()
     try:
         server = WorkerPool(_config(args), workers) if workers > 1 else build_server(_config(args))

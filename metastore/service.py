@@ -350,10 +350,21 @@ class CatalogService:
             return []
         t = self._partitioned_table(db_name, table_name)
         prepared = [self._prepare_partition(t, p) for p in parts]
-        added = self.store.add_partitions(t.db_name, t.name, prepared, if_not_exists)
-        if not t.is_external:
-            warehouse.make_many_dirs(p.sd.location for p in added)
+        if t.is_external:
+            return self.store.add_partitions(t.db_name, t.name, prepared, if_not_exists)
+        with warehouse.PartitionDirs((p.sd.location for p in prepared),
+                                     in_catalog=lambda paths: self._partition_paths_in_use(t, prepared, paths)) as dirs:
+            added = self.store.add_partitions(t.db_name, t.name, prepared, if_not_exists)
+            dirs.keep(p.sd.location for p in added)
         return added
+
+    def _partition_paths_in_use(self, t: Table, parts: Sequence[Partition], paths: Sequence[str]) -> set:
+        """Which of `paths` (made for some of `parts`) a partition in the catalog now uses."""
+        wanted = set(paths)
+        names = [make_partition_name(t.partition_key_names, p.values) for p in parts
+                 if warehouse.local_path(p.sd.location) in wanted]
+        found = self.store.list_partitions(t.db_name, t.name, PartitionQuery(names=names), table=t) if names else []
+        return {warehouse.local_path(p.sd.location) for p in found} & wanted
 
     def add_partition(self, part: Partition) -> Partition:
         return self.add_partitions(part.db_name, part.table_name, [part])[0]

@@ -136,6 +136,31 @@ def test_add_partitions_with_one_bad_member_adds_nothing(hms, logs):
     assert _names(hms) == []
 
 
+def test_big_batches_make_directories_only_for_partitions_added(hms, logs):
+    """Batches of many partitions make their directories alongside the transaction (on a
+    thread); what a failed or partly skipped batch made is removed again."""
+    hms.add_partition(partition(logs, [DAY1, "7"]))
+    existing = join(logs.sd.location, f"ds={DAY1}/hr=7")
+    put_file(existing, "part-0")
+    batch = [partition(logs, [d, str(h)]) for d in (DAY1, DAY2) for h in range(60)]
+    with pytest.raises(tt.AlreadyExistsException):
+        hms.add_partitions(batch)
+    assert _names(hms) == [f"ds={DAY1}/hr=7"]
+    assert not exists(join(logs.sd.location, f"ds={DAY2}"))
+    assert sorted(os.listdir(local_path(join(logs.sd.location, f"ds={DAY1}")))) == ["hr=7"]
+    assert os.path.exists(os.path.join(local_path(existing), "part-0"))
+
+    # ifNotExists: the existing member is skipped; afterwards every member the catalog holds
+    # has its directory (the skipped one's, deleted by hand, exists again, empty)
+    os.remove(os.path.join(local_path(existing), "part-0"))
+    os.rmdir(local_path(existing))
+    req = tt.AddPartitionsRequest(dbName="app", tblName="logs", parts=batch, ifNotExists=True, needResult=True)
+    added = hms.add_partitions_req(req).partitions
+    assert len(added) == len(batch) - 1
+    assert all(exists(p.sd.location) for p in added)
+    assert exists(existing) and os.listdir(local_path(existing)) == []
+
+
 def test_add_partitions_req_if_not_exists_and_need_result(hms, logs):
     hms.add_partition(partition(logs, [DAY1, "1"], parameters={"v": "old"}))
     req = tt.AddPartitionsRequest(

@@ -30,3 +30,74 @@ def test_delete_many_removes_the_trees_and_keeps_siblings(tmp_path):
 
 def test_delete_many_of_nothing():
     assert warehouse.delete_many([]) == 0
+
+
+# --- directories of partitions being added ------------------------------------------------------
+def _locs(root, names):
+    return ["file:" + str(root / n) for n in names]
+
+
+def test_partition_dirs_keep_the_added_and_remove_what_they_made_for_the_others(tmp_path):
+    for many in (False, True):  # inline and on a thread
+        table = tmp_path / ("many" if many else "few") / "t"
+        table.mkdir(parents=True)
+        (table / "d=old").mkdir()
+        (table / "d=old" / "part-0").write_bytes(b"data")
+        names = ["d=old"] + [f"d={i}/h=1" for i in range(100 if many else 3)]
+        with warehouse.PartitionDirs(_locs(table, names)) as dirs:
+            assert dirs._thread is not None if many else dirs._thread is None
+            dirs.keep(_locs(table, names[1:3]))
+        assert sorted(os.listdir(table)) == ["d=0", "d=1", "d=old"]  # parents of dropped leaves gone too
+        assert os.listdir(table / "d=0") == ["h=1"]
+        assert (table / "d=old" / "part-0").read_bytes() == b"data"
+
+
+def test_partition_dirs_undo_everything_they_made_when_the_transaction_fails(tmp_path):
+    table = tmp_path / "t"
+    table.mkdir()
+    (table / "d=x").mkdir()
+    names = ["d=x"] + [f"d={i}" for i in range(80)]
+    try:
+        with warehouse.PartitionDirs(_locs(table, names)) as dirs:
+            dirs._thread.join()  # the directories are made (80: on a thread)
+            (table / "d=5" / "late-file").write_bytes(b"written meanwhile")
+            raise RuntimeError("the transaction failed")
+    except RuntimeError:
+        pass
+    # what existed before stays; a made directory that got data meanwhile is not deleted
+    assert sorted(os.listdir(table)) == ["d=5", "d=x"]
+    assert (table / "d=5" / "late-file").read_bytes() == b"written meanwhile"
+
+
+def test_partition_dirs_leave_what_the_catalog_now_uses(tmp_path):
+    """A concurrent add of the same partition by another server won: its directory stays."""
+    table = tmp_path / "t"
+    table.mkdir()
+    asked = []
+
+    def in_catalog(paths):
+        asked.append(sorted(paths))
+        return {str(table / "d=1")}
+
+    try:
+        with warehouse.PartitionDirs(_locs(table, ["d=1", "d=2"]), in_catalog=in_catalog):
+            raise RuntimeError("AlreadyExists")
+    except RuntimeError:
+        pass
+    assert asked == [[str(table / "d=1"), str(table / "d=2")]]
+    assert os.listdir(table) == ["d=1"]
+
+
+def test_partition_dirs_on_a_failing_catalog_check_remove_nothing(tmp_path):
+    table = tmp_path / "t"
+    table.mkdir()
+
+    def broken(paths):
+        raise OSError("database gone")
+
+    try:
+        with warehouse.PartitionDirs(_locs(table, ["d=1"]), in_catalog=broken):
+            raise RuntimeError("failed")
+    except RuntimeError:
+        pass
+    assert os.listdir(table) == ["d=1"]
