@@ -57,6 +57,10 @@ def test_partition_lists_see_writes_from_another_server(db_url, warehouse):
         for round_ in range(1, 4):
             before = _over_the_wire("get_partitions", ha.get_partitions("pcache", "t", -1))  # warm A
             assert [p.parameters["v"] for p in before] == [str(round_ - 1)] * 3
+            for _ in range(2):  # the second read of one version fetches ids only, the memo the rest
+                assert [p.parameters["v"] for p in ha.get_partitions_by_filter("pcache", "t", "d >= '0'", -1)] \
+                    == [str(round_ - 1)] * 3
+                assert ha.get_partition("pcache", "t", ["1"]).parameters["v"] == str(round_ - 1)
             parts = hb.get_partitions("pcache", "t", -1)
             for p in parts:
                 p.parameters["v"] = str(round_)
@@ -70,9 +74,15 @@ def test_partition_lists_see_writes_from_another_server(db_url, warehouse):
             by_name = _over_the_wire("get_partitions_by_names",
                                      ha.get_partitions_by_names("pcache", "t", ["d=1"]))
             assert by_name[0].sd.location.endswith(f"_moved{round_}")
+            filtered = _over_the_wire("get_partitions_by_filter",
+                                      ha.get_partitions_by_filter("pcache", "t", "d >= '1'", -1))
+            assert [p.parameters["v"] for p in filtered] == [str(round_)] * 2
+            assert filtered[0].sd.location.endswith(f"_moved{round_}")
+            assert ha.get_partition("pcache", "t", ["1"]).sd.location.endswith(f"_moved{round_}")
         # dropped and re-added under the same name with other content
         hb.drop_partition("pcache", "t", ["0"], True)
         hb.add_partition(tt.Partition(values=["0"], dbName="pcache", tableName="t", sd=sd, parameters={"v": "new"}))
+        assert ha.get_partitions_by_filter("pcache", "t", "d = '0'", -1)[0].parameters["v"] == "new"
         assert _over_the_wire("get_partitions", ha.get_partitions("pcache", "t", -1))[0].parameters["v"] == "new"
     finally:
         a.close()
