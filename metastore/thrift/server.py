@@ -16,7 +16,7 @@ from thrift.transport import TSocket, TTransport
 from ..app import Services
 from .handler import Handler, implemented_methods
 from .idl_hive4 import PROCESS_MAP as HIVE4_PROCESS_MAP
-from .wire import WireProtocolFactory
+from .wire import ReplyTransport, WireProtocolFactory
 
 log = logging.getLogger(__name__)
 
@@ -146,7 +146,7 @@ class MetastoreServer:
         tsock = TSocket.TSocket()
         tsock.setHandle(conn)
         itrans = self._tfactory.getTransport(tsock)
-        otrans = self._tfactory.getTransport(tsock)
+        otrans = self._tfactory.getTransport(tsock) if self.framed else ReplyTransport(tsock)
         iprot = self._pfactory.getProtocol(itrans)
         oprot = self._pfactory.getProtocol(otrans)
         try:

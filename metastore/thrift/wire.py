@@ -20,6 +20,7 @@ from typing import List, Sequence
 from hive_metastore import ttypes as tt
 from thrift.protocol import TBinaryProtocol
 from thrift.protocol.fastbinary import encode_binary
+from thrift.transport import TTransport
 from thrift.Thrift import TType
 
 from ..memo import BoundedMemo
@@ -162,3 +163,43 @@ class WireProtocolFactory(TBinaryProtocol.TBinaryProtocolAcceleratedFactory):
 
 
 
+
+
+class ReplyTransport(TTransport.TTransportBase):
+    """The write side of a buffered (unframed) server connection: a reply is kept as the
+    pieces the protocol wrote and sent at flush without copying them into one buffer first —
+    a memoised partition list is one piece of several MB (10k partitions: ~6 MB), which
+    TBufferedTransport would copy into a BytesIO. Small replies are joined and sent at once."""
+
+    JOIN_BELOW = 64 * 1024
+
+    def __init__(self, trans):
+        self._trans = trans
+        self._pieces: List[bytes] = []
+        self._size = 0
+
+    def isOpen(self):
+        return self._trans.isOpen()
+
+    def open(self):
+        return self._trans.open()
+
+    def close(self):
+        return self._trans.close()
+
+    def read(self, sz):
+        raise TTransport.TTransportException(TTransport.TTransportException.UNKNOWN, "write-only transport")
+
+    def write(self, buf):
+        self._pieces.append(buf)
+        self._size += len(buf)
+
+    def flush(self):
+        pieces, size = self._pieces, self._size
+        self._pieces, self._size = [], 0  # reset first: a failed send must not resend
+        if size < self.JOIN_BELOW:
+            self._trans.write(b"".join(pieces))
+        else:
+            for piece in pieces:
+                self._trans.write(piece)
+        self._trans.flush()

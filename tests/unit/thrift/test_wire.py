@@ -78,3 +78,52 @@ def test_partition_list_acts_as_a_list_of_fresh_thrift_partitions():
     pl2[0].parameters["tag"] = "mutated"
     assert pl2.encoded() == b1
     assert not PartitionList([], PartitionEncoder())
+
+
+# --- ReplyTransport -------------------------------------------------------------------------------
+class _Recorder:
+    def __init__(self, fail=False):
+        self.writes, self.flushes, self.fail = [], 0, fail
+
+    def write(self, data):
+        if self.fail:
+            raise OSError("connection reset")
+        self.writes.append(bytes(data))
+
+    def flush(self):
+        self.flushes += 1
+
+
+def test_reply_transport_sends_small_replies_in_one_write_and_big_ones_uncopied():
+    from metastore.thrift.wire import ReplyTransport
+
+    under = _Recorder()
+    t = ReplyTransport(under)
+    t.write(b"head")
+    t.write(b"body")
+    t.flush()
+    assert under.writes == [b"headbody"] and under.flushes == 1
+    big = b"x" * ReplyTransport.JOIN_BELOW
+    under.writes.clear()
+    t.write(b"h")
+    t.write(big)
+    t.write(b"\x00")
+    t.flush()
+    assert under.writes == [b"h", big, b"\x00"] and under.flushes == 2
+    assert b"".join(under.writes) == b"h" + big + b"\x00"
+
+
+def test_reply_transport_starts_clean_after_a_failed_send():
+    import pytest
+
+    from metastore.thrift.wire import ReplyTransport
+
+    under = _Recorder(fail=True)
+    t = ReplyTransport(under)
+    t.write(b"lost")
+    with pytest.raises(OSError):
+        t.flush()
+    under.fail = False
+    t.write(b"next")
+    t.flush()
+    assert under.writes == [b"next"]
