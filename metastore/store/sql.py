@@ -545,7 +545,22 @@ class SqlStore(Store):
                         [k.name for k in m.load_columns(trow.partition_keys)], p.values))
                     return out
             if not query.is_everything:
-                return self._select_partitions(conn, db_name, trow, query)
+                if query.names is not None:
+                    return self._select_partitions(conn, db_name, trow, query)
+                # filters and partial specs: the answer is kept under the table's version too
+                # (planners repeat the same pruning query)
+                key = self._listing_key("query", db_name, trow) + (
+                    query.filter, None if query.partial_values is None else tuple(query.partial_values), query.limit)
+                try:
+                    hit = self._listings.get(key)
+                except TypeError:  # an unhashable filter value: not kept
+                    return self._select_partitions(conn, db_name, trow, query)
+                if hit is not None:
+                    return list(hit)
+                parts = self._select_partitions(conn, db_name, trow, query)
+                if len(parts) <= LISTING_MAX_ITEMS:
+                    self._listings.put(key, tuple(parts))
+                return parts
             key = self._listing_key("parts", db_name, trow)
             whole = self._listings.get(key)
             if whole is None:
