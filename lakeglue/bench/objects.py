@@ -65,7 +65,12 @@ def partitions(db: str, tbl: str, start: int, count: int) -> List[tt.Partition]:
 def share_filter(total: int, share: float = 0.01) -> tuple:
     """(filter, expected count): a range on `d` selecting `share` of `total` partitions (≥1)."""
     n = max(1, int(total * share))
-    return f"{PART_KEY} >= '{part_value(0)}' and {PART_KEY} < '{part_value(n)}'", n
+    return window_filter(0, n), n
+
+
+def window_filter(start: int, count: int) -> str:
+    """A range on `d` selecting partitions start … start+count-1."""
+    return f"{PART_KEY} >= '{part_value(start)}' and {PART_KEY} < '{part_value(start + count)}'"
 
 
 def part_names(start: int, count: int) -> Sequence[str]:

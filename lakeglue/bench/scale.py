@@ -1,8 +1,9 @@
 """Scale runs: one table with many partitions, and one database with many tables.
 
 Partitions (per size P): add P partitions in batches (partitions/s over the whole load), then
-time a pruned get_partitions_by_filter selecting ~1% and get_partition_names of all P
-(median of the repetitions), then drop the table (seconds).
+time a pruned get_partitions_by_filter selecting ~1% (the same filter each time, as a planner
+repeats it; and `.distinct`: another 1% window each time, so no answer is reused) and
+get_partition_names of all P (median of the repetitions), then drop the table (seconds).
 Tables (per size T): create T tables one call each (tables/s), time get_all_tables (median),
 then drop the database with cascade (seconds).
 """
@@ -17,11 +18,11 @@ from .timing import Case, measure
 
 
 class _Call(Case):
-    def __init__(self, fn: Callable[[], None]):
+    def __init__(self, fn: Callable[[int], None]):
         self.fn = fn
 
     def run(self, i):
-        self.fn()
+        self.fn(i)
 
 
 def _seconds(fn: Callable[[], None]) -> float:
@@ -50,13 +51,20 @@ def scale_partitions(s: Session, total: int, batch: int, reps: int, warmup: int,
                                                "batch": batch, "seconds": elapsed}
         flt, expected = objects.share_filter(total)
 
-        def by_filter():
+        def by_filter(i):
             expect("partitions", len(s.conn.get_partitions_by_filter(s.db, table, flt, -1)), expected)
 
-        def names():
+        windows = max(1, total // expected - 1)
+
+        def by_new_filter(i):  # another 1% window each time: nothing of this query is cached
+            f = objects.window_filter(expected * (1 + i % windows), expected)
+            expect("partitions", len(s.conn.get_partitions_by_filter(s.db, table, f, -1)), expected)
+
+        def names(i):
             expect("names", len(s.conn.get_partition_names(s.db, table, -1)), total)
 
         for key, fn in ((f"getPartitionsByFilter.1pct.{total}", by_filter),
+                        (f"getPartitionsByFilter.1pct.distinct.{total}", by_new_filter),
                         (f"getPartitionNames.{total}", names)):
             st = measure(_Call(fn), reps, warmup)
             rows[key] = {"value": st.median_ms, "unit": "ms", **st.to_json()}
@@ -83,7 +91,7 @@ def scale_tables(s: Session, total: int, reps: int, warmup: int,
         elapsed = time.perf_counter() - t0
         rows[f"createTable.rate.{total}"] = {"value": total / elapsed, "unit": "tables/s", "seconds": elapsed}
 
-        def list_tables():
+        def list_tables(i):
             expect("tables", len(s.conn.get_all_tables(db)), total)
 
         st = measure(_Call(list_tables), reps, warmup)

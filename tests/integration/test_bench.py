@@ -49,3 +49,24 @@ def test_bench_runs_every_op_on_every_target(tmp_path):
     assert "lakeglue-sqlite" in table[0] and "reference-derby" in table[0] and "× lakeglue-sqlite" in table[0]
     assert [row.split("|")[1].strip() for row in table[2:2 + len(labels)]] == labels
     assert "throughput" in table[2 + len(labels)]
+
+
+def test_bench_scale_section_at_tiny_sizes(tmp_path):
+    """The scale section end to end (lakeglue only): every row present with a positive value,
+    including the filter with a new 1% window each repetition."""
+    out = tmp_path / "scale.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "lakeglue", "bench", "--targets", "lakeglue-sqlite", "--scale",
+         "--scale-partitions", "500", "--scale-tables", "30", "--scale-batch", "100", "--reps", "3",
+         "--warmup", "1", "--target-warmup", "0", "--workdir", str(tmp_path / "work"), "--json", str(out)],
+        capture_output=True, text=True, timeout=300, env=dict(os.environ))
+    assert proc.returncode == 0, f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr[-5000:]}"
+    doc = json.loads(out.read_text())
+    assert doc["errors"] == {}
+    rows = doc["scale"]["lakeglue-sqlite"]
+    expected = {"addPartitions.rate.500", "getPartitionsByFilter.1pct.500", "getPartitionsByFilter.1pct.distinct.500",
+                "getPartitionNames.500", "dropTableWithPartitions.500", "createTable.rate.30", "listTables.30"}
+    assert expected <= set(rows), sorted(rows)
+    for key in expected:
+        assert rows[key]["value"] > 0, (key, rows[key])
+    assert len(rows["getPartitionsByFilter.1pct.distinct.500"]["samples_ms"]) == 3
