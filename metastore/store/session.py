@@ -1,6 +1,7 @@
 """Engines and transactions: SQLite pragmas, write locking, and driver errors → catalog errors."""
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import re
@@ -172,6 +173,34 @@ def _first_line(e: Exception) -> str:
     return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
 
 
+class _Rows:
+    """The part of a SQLAlchemy Result that PreparedSelect's callers use: iteration, `first()`,
+    `all()` and `scalars().all()`; rows are tuples with attribute access by column name."""
+
+    _types: dict = {}
+
+    def __init__(self, description, rows):
+        names = tuple(d[0] for d in description)
+        row_type = _Rows._types.get(names)
+        if row_type is None:
+            row_type = _Rows._types[names] = collections.namedtuple("Row", names, rename=True)
+        self._rows = [row_type(*r) for r in rows]
+
+    def __iter__(self):
+        return iter(self._rows)
+
+    def first(self):
+        return self._rows[0] if self._rows else None
+
+    def all(self):
+        return list(self._rows)
+
+    def scalars(self) -> "_Rows":
+        out = _Rows.__new__(_Rows)
+        out._rows = [r[0] for r in self._rows]
+        return out
+
+
 class PreparedSelect:
     """A hot SELECT that PostgreSQL parses and plans once per connection (PREPARE, then
     EXECUTE on every call) instead of on every call; on SQLite the statement runs as it is.
@@ -200,7 +229,14 @@ class PreparedSelect:
             conn.exec_driver_sql(prepare_sql)
             prepared.add(self.name)
         values = compiled.construct_params(params)
-        return conn.exec_driver_sql(execute_sql, tuple(values[k] for k in order))
+        # straight on the driver's cursor: SQLAlchemy's execution context and Result cost about
+        # as much as the PostgreSQL round trip of these one-row lookups
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(execute_sql, tuple(values[k] for k in order))
+            return _Rows(cursor.description, cursor.fetchall())
+        finally:
+            cursor.close()
 
     def _compile(self, dialect):
         compiled = self.stmt.compile(dialect=dialect)

@@ -482,24 +482,27 @@ class SqlStore(Store):
         every write of a partition row bumps the version in the same transaction, so an entry
         can never be stale. The version is read by the same statement as the partitions (one
         snapshot, also on PostgreSQL's autocommit reads). Once a table's current version has
-        been decoded, the query fetches only ids and the memo supplies the partitions (rows it
-        lacks are fetched by id); otherwise it fetches whole rows at once."""
+        been decoded, the query first fetches only ids and the memo supplies the partitions
+        (a few it lacks are fetched by id); when it lacks many, or the version is new, one
+        query fetches whole rows."""
         frm, conds = self._partition_where(trow, query, P)
-        version = select(T.c.partitions_version).where(T.c.id == trow.id).scalar_subquery()
         table_key = (trow.id, trow.create_time)
-        warm = self._warm_versions.get(table_key) == trow.partitions_version
-        cols = (version, P.c.id) if warm else (version, P.c.id) + _PARTITION_COLUMNS
-        q = select(*cols).select_from(frm).where(*conds).order_by(P.c.name)
-        if query.limit is not None and query.limit >= 0:
-            q = q.limit(query.limit)
-        rows = _tuples(conn, q)
-        if not rows:
-            return []
-        ver = rows[0][0]
-        memo = self._decoded_partitions
-        base = (db_name, trow.name, trow.id, trow.create_time, ver)
-        found: Dict[int, Partition] = {}
-        if warm:
+
+        version = select(T.c.partitions_version).where(T.c.id == trow.id).scalar_subquery()
+
+        def rows_of(*cols):
+            q = select(version, P.c.id, *cols).select_from(frm).where(*conds).order_by(P.c.name)
+            if query.limit is not None and query.limit >= 0:
+                q = q.limit(query.limit)
+            return _tuples(conn, q)
+
+        if self._warm_versions.get(table_key) == trow.partitions_version:
+            rows = rows_of()
+            if not rows:
+                return []
+            base = (db_name, trow.name, trow.id, trow.create_time, rows[0][0])
+            memo = self._decoded_partitions
+            found: Dict[int, Partition] = {}
             missing = []
             for r in rows:
                 part = memo.get(base + (r[1],))
@@ -507,12 +510,21 @@ class SqlStore(Store):
                     missing.append(r[1])
                 else:
                     found[r[1]] = part
-            for chunk in _chunks(missing):
-                self._decode_partitions(conn, db_name, trow, base, found,
-                                        conn.execute(select(P.c.id, *_PARTITION_COLUMNS).where(P.c.id.in_(chunk))).all())
-        else:
-            self._decode_partitions(conn, db_name, trow, base, found, [r[1:] for r in rows])
-        self._warm_versions.put(table_key, ver)
+            fetched = []
+            if missing and len(missing) <= _CHUNK:
+                fetched = _tuples(conn, select(version, P.c.id, *_PARTITION_COLUMNS).where(P.c.id.in_(missing)))
+            # (PostgreSQL reads each statement in its own snapshot: use the fetched rows only
+            # if nothing was written in between)
+            if len(fetched) == len(missing) and all(r[0] == base[-1] for r in fetched):
+                self._decode_partitions(conn, db_name, trow, base, found, [r[1:] for r in fetched])
+                return [found[r[1]] for r in rows]
+        rows = rows_of(*_PARTITION_COLUMNS)
+        if not rows:
+            return []
+        base = (db_name, trow.name, trow.id, trow.create_time, rows[0][0])
+        found = {}
+        self._decode_partitions(conn, db_name, trow, base, found, [r[1:] for r in rows])
+        self._warm_versions.put(table_key, rows[0][0])
         return [found[r[1]] for r in rows]
 
     def _decode_partitions(self, conn, db_name, trow, base, found, rows) -> None:

@@ -257,6 +257,34 @@ def test_partial_spec_longer_than_keys_is_meta_exception(hms, filled):
         hms.get_partition_names_ps("app", "logs", [DAY1, "1", "x"], -1)
 
 
+def test_reads_mixing_memoised_and_new_partitions_answer_like_cold_reads(hms, filled):
+    """A server keeps the partitions it decoded; later queries pick some from memory and read
+    the rest (by id when few): the answers, order included, are those of a fresh read."""
+    every = {tuple(p.values): p for p in hms.get_partitions("app", "logs", -1)}
+
+    def check(flt, hours):
+        got = hms.get_partitions_by_filter("app", "logs", flt, -1)
+        want = sorted((v for v in every if int(v[1]) in hours), key=lambda v: f"ds={v[0]}/hr={v[1]}")
+        assert [tuple(p.values) for p in got] == want, flt
+        for p in got:
+            assert p.sd.location == every[tuple(p.values)].sd.location
+            assert p.parameters == every[tuple(p.values)].parameters
+
+    check("hr = 9", {9})
+    check("hr > 1", {9, 10})
+    check("hr >= 1", {1, 9, 10})
+    hms.alter_partition("app", "logs", _with_param(every[(DAY1, "9")], "x", "y"))
+    check("hr = 10", {10})  # new version: whole rows again
+    every = {tuple(p.values): p for p in hms.get_partitions_by_filter("app", "logs", "hr >= 0", -1)}
+    assert every[(DAY1, "9")].parameters["x"] == "y"
+    check("hr = 9", {9})
+
+
+def _with_param(p, key, value):
+    p.parameters[key] = value
+    return p
+
+
 def test_get_partitions_by_names(hms, filled):
     names = [f"ds={DAY2}/hr=9", f"ds={DAY1}/hr=10", f"ds={DAY1}/hr=77", "garbage"]
     assert sorted(names_of(hms.get_partitions_by_names("app", "logs", names))) == [(DAY1, "10"), (DAY2, "9")]
