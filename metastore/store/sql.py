@@ -29,6 +29,15 @@ _NAMES_PER_QUERY = 5000
 CATALOG = "hive"
 
 
+def _dialect_insert(conn):
+    """The INSERT construct with ON CONFLICT support for the connection's database."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+    return sqlite_insert
+
+
 def _chunks(items, size=_CHUNK):
     items = list(items)
     for i in range(0, len(items), size):
@@ -166,9 +175,13 @@ class SqlStore(Store):
             return tid
         row = conn.execute(select(ST.c.id).where(ST.c.digest == digest)).first()
         if row is None:
-            tid = conn.execute(insert(ST).values(digest=digest, body=body)).inserted_primary_key[0]
-        else:
-            tid = row.id
+            # Another server may be inserting the same template right now: ON CONFLICT DO
+            # NOTHING waits for its transaction, and the row it committed is read next.
+            new = _dialect_insert(conn)(ST).values(digest=digest, body=body)
+            row = conn.execute(new.on_conflict_do_nothing(index_elements=[ST.c.digest]).returning(ST.c.id)).first()
+            if row is None:
+                row = conn.execute(select(ST.c.id).where(ST.c.digest == digest)).one()
+        tid = row.id
         cache[digest] = cache[quick] = tid
         return tid
 

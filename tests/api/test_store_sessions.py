@@ -84,3 +84,44 @@ def test_planner_statistics_refresh_after_bulk_partition_writes(db_url, warehous
         assert [p.values[0] for p in got] == [f"{i:05d}" for i in range(10, 25)]
     finally:
         services.close()
+
+
+def test_servers_storing_the_same_new_storage_template_at_once(db_url, warehouse):
+    """Tables and partitions share deduplicated storage templates. Servers that store the
+    same new template at the same time must all succeed (the losers wait for the winner's row;
+    this failed with 'duplicate key … lg_storage_templates_digest_key' on PostgreSQL)."""
+    import threading
+
+    services = [build_services(db_url, warehouse) for _ in range(2)]
+    try:
+        handlers = [s.handler() for s in services]
+        handlers[0].create_database(tt.Database(name="tpl"))
+        key = [tt.FieldSchema("d", "string", None)]
+        base_sd = tt.StorageDescriptor(cols=[tt.FieldSchema("id", "int", None)], serdeInfo=tt.SerDeInfo(parameters={}))
+        for k in range(4):
+            handlers[0].create_table(tt.Table(tableName=f"t{k}", dbName="tpl", sd=base_sd, parameters={},
+                                              partitionKeys=key))
+        errors = []
+        for round_ in range(8):
+            # partitions whose storage differs from their table's: a template nobody stored yet
+            sd = tt.StorageDescriptor(cols=[tt.FieldSchema(f"c{round_}", "int", None)],
+                                      serdeInfo=tt.SerDeInfo(parameters={}))
+            start = threading.Barrier(4)
+
+            def add(k, sd=sd, start=start, round_=round_):
+                h = handlers[k % 2]
+                start.wait()
+                try:
+                    h.add_partitions([tt.Partition(values=[f"{round_}-{i}"], dbName="tpl", tableName=f"t{k}", sd=sd,
+                                                   parameters={}) for i in range(3)])
+                except Exception as e:  # noqa: BLE001 - collected
+                    errors.append(e)
+
+            threads = [threading.Thread(target=add, args=(k,)) for k in range(4)]
+            [t.start() for t in threads]
+            [t.join(60) for t in threads]
+        assert errors == []
+        assert all(len(handlers[1].get_partition_names("tpl", f"t{k}", -1)) == 24 for k in range(4))
+    finally:
+        for s in services:
+            s.close()
