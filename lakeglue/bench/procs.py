@@ -17,5 +17,7 @@ def collect(procs, results, timeout: float, what: str) -> List[tuple]:
                 p.join()
     errors = [o[1] for o in outcomes if o[0] == "error"]
     if errors:
+        # a failing process breaks the start barrier for the others: name the cause first
+        errors.sort(key=lambda message: message.startswith("BrokenBarrierError"))
         raise RuntimeError(f"{len(errors)} of {len(procs)} {what} failed: {errors[0]}")
     return outcomes

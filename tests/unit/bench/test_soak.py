@@ -19,3 +19,26 @@ def test_summary_judges_memory_after_warm_up():
     assert rows["rss_max"]["value"] == 108
     assert round(rows["rss_drift_end"]["value"], 6) == 4.0
     assert round(rows["rss_drift_max"]["value"], 6) == 8.0
+
+
+def test_collect_names_the_cause_before_the_broken_barriers():
+    import queue
+
+    import pytest
+
+    from lakeglue.bench.procs import collect
+
+    class Done:
+        def join(self, timeout=None):
+            pass
+
+        def is_alive(self):
+            return False
+
+    results = queue.Queue()
+    for outcome in (("error", "BrokenBarrierError()"), ("error", "AlreadyExistsException('dup')"),
+                    ("error", "BrokenBarrierError()")):
+        results.put(outcome)
+    with pytest.raises(RuntimeError) as ei:
+        collect([Done(), Done(), Done()], results, 1, "soak connections")
+    assert str(ei.value) == "3 of 3 soak connections failed: AlreadyExistsException('dup')"
