@@ -97,6 +97,7 @@ LISTING_MAX_ITEMS = 20_000
 #: decoded partitions kept (a 1% slice of a 1M-partition table is 10k)
 PARTITION_MEMO_SIZE = 24_000
 
+
 def _tuples(conn, query) -> list:
     """All rows of `query` as the driver's plain tuples: for the big partition reads, where
     SQLAlchemy's Row objects cost as much as the query (10k rows: ~13 ms)."""
