@@ -532,3 +532,20 @@ def test_views(hms, db):
     hms.drop_table("app", "v", True)
     assert hms.get_all_tables("app") == ["orders"]
     assert exists(hms.get_table("app", "orders").sd.location)
+
+
+def test_drop_of_a_table_that_gained_partition_keys_drops_its_partitions(hms):
+    """A table created without partition keys may get them later (never lose them): its drop
+    still finds and deletes its partitions and their data."""
+    hms.create_database(database("grow"))
+    hms.create_table(table("grow", "t"))
+    t = hms.get_table("grow", "t")
+    t.partitionKeys = [tt.FieldSchema("d", "string", None)]
+    hms.alter_table("grow", "t", t)
+    t = hms.get_table("grow", "t")
+    p = hms.add_partition(partition(t, ["x"]))
+    put_file(p.sd.location, "part-0")
+    hms.drop_table("grow", "t", True)
+    assert not exists(p.sd.location)
+    hms.create_table(table("grow", "t", partition_keys=[("d", "string")]))
+    assert hms.get_partition_names("grow", "t", -1) == []
