@@ -83,8 +83,6 @@ def make_many_dirs(locations) -> List[str]:
             else:
                 fs, path = _fs(location)
                 fs.makedirs(path, exist_ok=True)
-        except FileExistsError:
-            pass  # made meanwhile by someone else
         except Exception as e:
             log.warning("could not create %s: %s", location, e)
     return made
