@@ -109,18 +109,27 @@ class Transactions:
         self._reader: Optional[Engine] = None
 
     def _autocommit_engine(self) -> Engine:
-        """PostgreSQL: a pool of connections kept in autocommit, so a read neither sends
-        BEGIN/COMMIT nor switches a connection's mode back and forth on every checkout.
-        Disposed with the main engine."""
+        """PostgreSQL: a pool of connections kept in autocommit, so a read sends no
+        BEGIN/COMMIT and a write sends its BEGIN with its first statement (see
+        _postgres_transaction); no connection switches modes on checkout. Disposed with the
+        main engine."""
         if self._reader is None:
             reader = _postgres_engine(self.engine.url, pool_size=self.engine.pool.size(),
                                       isolation_level="AUTOCOMMIT")
+            _begin_with_first_statement(reader)
             event.listen(self.engine, "engine_disposed", lambda _engine: reader.dispose())
             self._reader = reader
         return self._reader
 
     @contextlib.contextmanager
     def write(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back if it raises."""
+        if self.dialect == "postgresql":
+            with _translate():
+                with self._autocommit_engine().connect() as conn:
+                    with _postgres_transaction(conn):
+                        yield conn
+            return
         with _translate():
             with self.engine.connect().execution_options(lakeglue_write=True) as conn:
                 with conn.begin():
@@ -154,6 +163,55 @@ class Transactions:
                 conn = self._autocommit_engine().connect()
             with conn:
                 yield conn
+
+
+#: set on a pooled PostgreSQL connection whose transaction is open in name only: the BEGIN
+#: goes out with the first statement (see _postgres_transaction)
+_BEGIN_PENDING = "lakeglue_begin_pending"
+
+
+@contextlib.contextmanager
+def _postgres_transaction(conn: Connection) -> Iterator[None]:
+    """A write transaction on an autocommit connection, BEGIN sent in the same round trip as
+    the block's first statement ("BEGIN; <statement>"; psycopg2 otherwise sends it alone).
+    psycopg2 neither knows of nor rolls back a transaction it did not begin, so the server's
+    transaction status is checked on the way out: whatever is still open is rolled back, and
+    a connection that cannot be is discarded rather than returned to the pool."""
+    info = conn.connection.info
+    info[_BEGIN_PENDING] = True
+    try:
+        yield
+        if not info.pop(_BEGIN_PENDING, False):
+            conn.exec_driver_sql("COMMIT")
+    finally:
+        info.pop(_BEGIN_PENDING, None)
+        raw = conn.connection.dbapi_connection
+        if raw is not None and raw.info.transaction_status != _PG_IDLE:
+            try:
+                with raw.cursor() as cursor:
+                    cursor.execute("ROLLBACK")
+            except Exception:  # a broken connection: the pool must not hand it out again
+                conn.invalidate()
+
+
+_PG_IDLE = 0  # psycopg2.extensions.TRANSACTION_STATUS_IDLE
+
+
+def _begin_with_first_statement(engine: Engine) -> None:
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _prefix(conn, cursor, statement, parameters, _context, executemany):
+        if conn.connection.info.pop(_BEGIN_PENDING, False):
+            if executemany:  # the driver may repeat or page a many-row statement
+                cursor.execute("BEGIN")
+            else:
+                statement = "BEGIN; " + statement
+        return statement, parameters
+
+
+def begin_pending(conn: Connection) -> bool:
+    """True (once) if the caller, sending a statement on the driver's own cursor, must send
+    BEGIN with it."""
+    return bool(conn.connection.info.pop(_BEGIN_PENDING, False))
 
 
 @contextlib.contextmanager
@@ -231,6 +289,8 @@ class PreparedSelect:
         values = compiled.construct_params(params)
         # straight on the driver's cursor: SQLAlchemy's execution context and Result cost about
         # as much as the PostgreSQL round trip of these one-row lookups
+        if begin_pending(conn):
+            execute_sql = "BEGIN; " + execute_sql
         cursor = conn.connection.dbapi_connection.cursor()
         try:
             cursor.execute(execute_sql, tuple(values[k] for k in order))

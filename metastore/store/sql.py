@@ -50,6 +50,12 @@ _TABLE_BY_NAME = PreparedSelect(
     select(T).select_from(T.join(D, T.c.db_id == D.c.id))
     .where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db"), T.c.name == bindparam("tbl"))
 )
+#: the table row and whether it has partitions, in one round trip: most dropped tables have none
+_TABLE_TO_DROP = PreparedSelect(
+    select(T, select(P.c.id).where(P.c.table_id == T.c.id).exists().label("has_partitions"))
+    .select_from(T.join(D, T.c.db_id == D.c.id))
+    .where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db"), T.c.name == bindparam("tbl"))
+)
 _DATABASE_NAMES = PreparedSelect(select(D.c.name).where(D.c.catalog == bindparam("cat")).order_by(D.c.name))
 _UPDATE_PARTITION = update(P).where(P.c.id == bindparam("b_id")).values(
     location=bindparam("b_location"), template_id=bindparam("b_template_id"),
@@ -145,8 +151,8 @@ class SqlStore(Store):
             raise NotFound(f"There is no database named {name}")
         return row.id
 
-    def _table_row(self, conn: Connection, db_name: str, name: str):
-        row = _TABLE_BY_NAME.execute(conn, {"cat": CATALOG, "db": db_name, "tbl": name}).first()
+    def _table_row(self, conn: Connection, db_name: str, name: str, query: PreparedSelect = _TABLE_BY_NAME):
+        row = query.execute(conn, {"cat": CATALOG, "db": db_name, "tbl": name}).first()
         if row is None:
             # Hive says "<db>.<table> table not found" whether or not the database exists
             # (clients match on it); name a missing database as well.
@@ -365,15 +371,12 @@ class SqlStore(Store):
             return self._drop_table(conn, db_name, name)
 
     def _drop_table(self, conn, db_name, name, bump: bool = True) -> DroppedTable:
-        row = self._table_row(conn, db_name, name)
-        # partition keys are never removed from a table, so a table without any has no
-        # partitions (one round trip less for the commonest drop)
-        partitioned = bool(m.load_columns(row.partition_keys))
-        found = conn.scalars(select(P.c.location).where(P.c.table_id == row.id)).all() if partitioned else []
-        locations = tuple(loc for loc in found if loc)
-        if found:
+        row = self._table_row(conn, db_name, name, _TABLE_TO_DROP)
+        locations: tuple = ()
+        if row.has_partitions:
             conn.execute(delete(PV).where(PV.c.table_id == row.id))
-            conn.execute(delete(P).where(P.c.table_id == row.id))
+            found = conn.scalars(delete(P).where(P.c.table_id == row.id).returning(P.c.location))
+            locations = tuple(loc for loc in found if loc)
         conn.execute(delete(T).where(T.c.id == row.id))
         if bump:
             _bump_tables(conn, row.db_id)
