@@ -125,3 +125,72 @@ def test_servers_storing_the_same_new_storage_template_at_once(db_url, warehouse
     finally:
         for s in services:
             s.close()
+
+
+def _open_transaction(conn) -> bool:
+    """Whether the server holds a transaction open on this connection (PostgreSQL only)."""
+    return conn.connection.dbapi_connection.info.transaction_status != 0
+
+
+@pytest.mark.parametrize("first", ["plain", "prepared", "many"])
+def test_a_write_is_one_transaction_from_its_first_statement(db_url, warehouse, first):
+    """On PostgreSQL a write sends BEGIN with its first statement (plain, prepared or many-row):
+    that statement is still inside the transaction, so an error later in the block undoes it,
+    and the connection goes back to the pool with no transaction left open."""
+    from sqlalchemy import func, insert, select
+
+    from metastore.store.sql import _DB_VERSION
+    from metastore.store.tables import databases as D
+
+    services = build_services(db_url, warehouse)
+    try:
+        _catalog(services, 1)
+        tx = services.catalog.store.tx
+        count = select(func.count()).select_from(D)
+        with tx.read_one() as conn:
+            before = conn.scalar(count)
+        row = dict(catalog="hive", name="added", description="", location="", parameters="{}",
+                   owner_name="", owner_type="USER", create_time=0, tables_version=1)
+        with pytest.raises(RuntimeError, match="later step failed"):
+            with tx.write() as conn:
+                if first == "prepared":
+                    assert _DB_VERSION.execute(conn, {"cat": "hive", "db": "s"}).first() is not None
+                    conn.execute(insert(D), row)
+                elif first == "many":
+                    conn.execute(insert(D), [row, dict(row, name="added2")])
+                else:
+                    conn.execute(insert(D), row)
+                if tx.dialect == "postgresql":
+                    assert _open_transaction(conn)
+                raise RuntimeError("later step failed")
+        with tx.read_one() as conn:
+            assert conn.scalar(count) == before
+        with tx.write() as conn:  # and a write that ends well is committed
+            conn.execute(insert(D), row)
+        with tx.read_one() as conn:
+            assert conn.scalar(count) == before + 1
+            if tx.dialect == "postgresql":
+                assert not _open_transaction(conn)
+    finally:
+        services.close()
+
+
+def test_a_failed_statement_leaves_no_transaction_open_on_the_pooled_connection(db_url, warehouse):
+    from metastore.errors import StoreError
+
+    services = build_services(db_url, warehouse)
+    try:
+        _catalog(services, 1)
+        tx = services.catalog.store.tx
+        for _ in range(3):  # more times than... every pooled connection gets reused here
+            with pytest.raises(StoreError):
+                with tx.write() as conn:
+                    conn.exec_driver_sql("SELECT no_such_column FROM lg_databases")
+        with tx.write() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM lg_databases").scalar() >= 1
+        if tx.dialect == "postgresql":
+            with tx.read_one() as conn:
+                assert not _open_transaction(conn)
+        assert services.handler().get_table("s", "t").tableName == "t"
+    finally:
+        services.close()
