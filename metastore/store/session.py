@@ -8,6 +8,7 @@ import re
 import time
 from typing import Iterator, Optional
 
+import psycopg2
 from sqlalchemy import String, create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
@@ -116,7 +117,7 @@ class Transactions:
         if self._reader is None:
             reader = _postgres_engine(self.engine.url, pool_size=self.engine.pool.size(),
                                       isolation_level="AUTOCOMMIT")
-            _begin_with_first_statement(reader)
+            _send_pending_first(reader)
             event.listen(self.engine, "engine_disposed", lambda _engine: reader.dispose())
             self._reader = reader
         return self._reader
@@ -165,26 +166,52 @@ class Transactions:
                 yield conn
 
 
-#: set on a pooled PostgreSQL connection whose transaction is open in name only: the BEGIN
-#: goes out with the first statement (see _postgres_transaction)
-_BEGIN_PENDING = "lakeglue_begin_pending"
+class _Pending:
+    """What a PostgreSQL write transaction has yet to send: its BEGIN until the first
+    statement goes out, and writes deferred to ride along with the next statement or the
+    COMMIT (see PreparedStatement.execute(defer=True)). Kept in the pooled connection's info
+    for the length of the block."""
+
+    KEY = "lakeglue_pending"
+    __slots__ = ("texts", "sent")
+
+    def __init__(self):
+        self.texts = ["BEGIN"]
+        self.sent = False  # has anything (the BEGIN) gone to the server yet?
+
+    @classmethod
+    def of(cls, conn: Connection) -> Optional["_Pending"]:
+        return conn.connection.info.get(cls.KEY)
+
+    def take(self, escape: bool) -> str:
+        """The pending SQL as a prefix for the statement about to be sent ("" if none);
+        `escape` doubles '%' for a statement the driver will interpolate parameters into."""
+        if not self.texts:
+            return ""
+        prefix = "; ".join(self.texts) + "; "
+        self.texts = []
+        self.sent = True
+        return prefix.replace("%", "%%") if escape else prefix
 
 
 @contextlib.contextmanager
 def _postgres_transaction(conn: Connection) -> Iterator[None]:
-    """A write transaction on an autocommit connection, BEGIN sent in the same round trip as
-    the block's first statement ("BEGIN; <statement>"; psycopg2 otherwise sends it alone).
+    """A write transaction on an autocommit connection whose BEGIN goes out in the same round
+    trip as the block's first statement ("BEGIN; <statement>"; psycopg2 otherwise sends it
+    alone), and whose deferred writes go out with the next statement or the COMMIT.
     psycopg2 neither knows of nor rolls back a transaction it did not begin, so the server's
     transaction status is checked on the way out: whatever is still open is rolled back, and
     a connection that cannot be is discarded rather than returned to the pool."""
     info = conn.connection.info
-    info[_BEGIN_PENDING] = True
+    pending = info[_Pending.KEY] = _Pending()
     try:
         yield
-        if not info.pop(_BEGIN_PENDING, False):
-            conn.exec_driver_sql("COMMIT")
+        if pending.sent or len(pending.texts) > 1:  # else the block sent nothing at all
+            info.pop(_Pending.KEY)
+            with conn.connection.dbapi_connection.cursor() as cursor:
+                cursor.execute(pending.take(escape=False) + "COMMIT")
     finally:
-        info.pop(_BEGIN_PENDING, None)
+        info.pop(_Pending.KEY, None)
         raw = conn.connection.dbapi_connection
         if raw is not None and raw.info.transaction_status != _PG_IDLE:
             try:
@@ -197,21 +224,16 @@ def _postgres_transaction(conn: Connection) -> Iterator[None]:
 _PG_IDLE = 0  # psycopg2.extensions.TRANSACTION_STATUS_IDLE
 
 
-def _begin_with_first_statement(engine: Engine) -> None:
+def _send_pending_first(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute", retval=True)
     def _prefix(conn, cursor, statement, parameters, _context, executemany):
-        if conn.connection.info.pop(_BEGIN_PENDING, False):
+        pending = _Pending.of(conn)
+        if pending is not None and pending.texts:
             if executemany:  # the driver may repeat or page a many-row statement
-                cursor.execute("BEGIN")
+                cursor.execute(pending.take(escape=False))
             else:
-                statement = "BEGIN; " + statement
+                statement = pending.take(escape=parameters is not None) + statement
         return statement, parameters
-
-
-def begin_pending(conn: Connection) -> bool:
-    """True (once) if the caller, sending a statement on the driver's own cursor, must send
-    BEGIN with it."""
-    return bool(conn.connection.info.pop(_BEGIN_PENDING, False))
 
 
 @contextlib.contextmanager
@@ -224,6 +246,12 @@ def _translate() -> Iterator[None]:
         raise StoreError(f"Catalog database error: {_first_line(e)}") from e
     except DBAPIError as e:
         raise StoreError(f"Catalog database error: {_first_line(e)}") from e
+    # from statements sent on psycopg2's own cursor (PreparedStatement, a COMMIT with
+    # deferred writes), which SQLAlchemy does not wrap
+    except psycopg2.IntegrityError as e:
+        raise AlreadyExists(f"Object already exists: {_first_line(e)}") from e
+    except psycopg2.Error as e:
+        raise StoreError(f"Catalog database error: {_first_line(e)}") from e
 
 
 def _first_line(e: Exception) -> str:
@@ -231,8 +259,12 @@ def _first_line(e: Exception) -> str:
     return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
 
 
+def _encoding(cursor) -> str:
+    return psycopg2.extensions.encodings[cursor.connection.encoding]
+
+
 class _Rows:
-    """The part of a SQLAlchemy Result that PreparedSelect's callers use: iteration, `first()`,
+    """The part of a SQLAlchemy Result that PreparedStatement's callers use: iteration, `first()`,
     `all()` and `scalars().all()`; rows are tuples with attribute access by column name."""
 
     _types: dict = {}
@@ -259,22 +291,27 @@ class _Rows:
         return out
 
 
-class PreparedSelect:
-    """A hot SELECT that PostgreSQL parses and plans once per connection (PREPARE, then
-    EXECUTE on every call) instead of on every call; on SQLite the statement runs as it is.
+class PreparedStatement:
+    """A hot statement (a lookup, or a one-row write) that PostgreSQL parses and plans once
+    per connection (PREPARE, then EXECUTE on every call) instead of on every call — planning
+    costs about as much as the round trip here; on SQLite the statement runs as it is.
 
-    Rows come back keyed by column name, as from `conn.execute(stmt)`.
+    Rows (of a SELECT, or a write's RETURNING) come back keyed by column name, as from
+    `conn.execute(stmt)`.
     """
 
     _count = 0
 
     def __init__(self, stmt):
-        PreparedSelect._count += 1
+        PreparedStatement._count += 1
         self.stmt = stmt
-        self.name = f"lakeglue_q{PreparedSelect._count}"
+        self.name = f"lakeglue_q{PreparedStatement._count}"
         self._compiled = None
 
-    def execute(self, conn: Connection, params: dict):
+    def execute(self, conn: Connection, params: dict, *, defer: bool = False):
+        """Run the statement, or with `defer` (a write whose outcome the caller does not look
+        at) inside a PostgreSQL write transaction, send it with the next statement or the
+        COMMIT: one round trip less. Returns the rows, or None when deferred."""
         if conn.dialect.name != "postgresql":
             return conn.execute(self.stmt, params)
         if self._compiled is None:
@@ -287,13 +324,25 @@ class PreparedSelect:
             conn.exec_driver_sql(prepare_sql)
             prepared.add(self.name)
         values = compiled.construct_params(params)
+        args = tuple(values[k] for k in order)
         # straight on the driver's cursor: SQLAlchemy's execution context and Result cost about
         # as much as the PostgreSQL round trip of these one-row lookups
-        if begin_pending(conn):
-            execute_sql = "BEGIN; " + execute_sql
         cursor = conn.connection.dbapi_connection.cursor()
         try:
-            cursor.execute(execute_sql, tuple(values[k] for k in order))
+            pending = _Pending.of(conn)
+            if pending is not None:
+                if defer:
+                    pending.texts.append(cursor.mogrify(execute_sql, args).decode(_encoding(cursor)))
+                    return None
+                execute_sql = pending.take(escape=True) + execute_sql
+            try:
+                cursor.execute(execute_sql, args)
+            except psycopg2.Error:
+                if cursor.connection.closed:  # SQLAlchemy did not see it break: tell the pool
+                    conn.invalidate()
+                raise
+            if cursor.description is None:  # a write without RETURNING
+                return _Rows((), ())
             return _Rows(cursor.description, cursor.fetchall())
         finally:
             cursor.close()

@@ -17,7 +17,7 @@ from ..memo import BoundedMemo
 from .filter_sql import FilterCompiler
 from . import sql_events as ev
 from .planner_stats import PlannerStats
-from .session import PreparedSelect, Transactions
+from .session import PreparedStatement, Transactions
 from .tables import databases as D, functions as F, partition_values as PV, partitions as P
 from .tables import partition_column_stats as PCS, storage_templates as ST, table_column_stats as TCS
 from .tables import tables as T
@@ -45,22 +45,22 @@ def _chunks(items, size=_CHUNK):
 
 
 # Hot statements are built once; SQLAlchemy caches their compiled form.
-_DB_ID = PreparedSelect(select(D.c.id).where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db")))
-_TABLE_BY_NAME = PreparedSelect(
+_DB_ID = PreparedStatement(select(D.c.id).where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db")))
+_TABLE_BY_NAME = PreparedStatement(
     select(T).select_from(T.join(D, T.c.db_id == D.c.id))
     .where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db"), T.c.name == bindparam("tbl"))
 )
 #: the table row and whether it has partitions, in one round trip: most dropped tables have none
-_TABLE_TO_DROP = PreparedSelect(
+_TABLE_TO_DROP = PreparedStatement(
     select(T, select(P.c.id).where(P.c.table_id == T.c.id).exists().label("has_partitions"))
     .select_from(T.join(D, T.c.db_id == D.c.id))
     .where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db"), T.c.name == bindparam("tbl"))
 )
-_DATABASE_NAMES = PreparedSelect(select(D.c.name).where(D.c.catalog == bindparam("cat")).order_by(D.c.name))
+_DATABASE_NAMES = PreparedStatement(select(D.c.name).where(D.c.catalog == bindparam("cat")).order_by(D.c.name))
 _UPDATE_PARTITION = update(P).where(P.c.id == bindparam("b_id")).values(
     location=bindparam("b_location"), template_id=bindparam("b_template_id"),
     parameters=bindparam("b_parameters"), last_access_time=bindparam("b_last_access_time"))
-_DB_VERSION = PreparedSelect(select(D.c.id, D.c.tables_version).where(
+_DB_VERSION = PreparedStatement(select(D.c.id, D.c.tables_version).where(
     D.c.catalog == bindparam("cat"), D.c.name == bindparam("db")))
 
 
@@ -81,17 +81,19 @@ def _fresh_version() -> int:
     return time.time_ns() // 1000
 
 
-_BUMP_TABLES = update(D).where(D.c.id == bindparam("b_id")).values(tables_version=D.c.tables_version + 1)
-_BUMP_PARTITIONS = update(T).where(T.c.id == bindparam("b_id")).values(
-    partitions_version=T.c.partitions_version + 1)
+_BUMP_TABLES = PreparedStatement(
+    update(D).where(D.c.id == bindparam("b_id")).values(tables_version=D.c.tables_version + 1))
+_BUMP_PARTITIONS = PreparedStatement(update(T).where(T.c.id == bindparam("b_id")).values(
+    partitions_version=T.c.partitions_version + 1))
+_DELETE_TABLE = PreparedStatement(delete(T).where(T.c.id == bindparam("t_id")))
 
 
 def _bump_tables(conn, db_id: int) -> None:
-    conn.execute(_BUMP_TABLES, {"b_id": db_id})
+    _BUMP_TABLES.execute(conn, {"b_id": db_id}, defer=True)
 
 
 def _bump_partitions(conn, table_id: int) -> None:
-    conn.execute(_BUMP_PARTITIONS, {"b_id": table_id})
+    _BUMP_PARTITIONS.execute(conn, {"b_id": table_id}, defer=True)
 
 
 # Memory: the memos below hold at most ~30k partition models per server process (~1.5 kB each
@@ -151,7 +153,7 @@ class SqlStore(Store):
             raise NotFound(f"There is no database named {name}")
         return row.id
 
-    def _table_row(self, conn: Connection, db_name: str, name: str, query: PreparedSelect = _TABLE_BY_NAME):
+    def _table_row(self, conn: Connection, db_name: str, name: str, query: PreparedStatement = _TABLE_BY_NAME):
         row = query.execute(conn, {"cat": CATALOG, "db": db_name, "tbl": name}).first()
         if row is None:
             # Hive says "<db>.<table> table not found" whether or not the database exists
@@ -377,7 +379,7 @@ class SqlStore(Store):
             conn.execute(delete(PV).where(PV.c.table_id == row.id))
             found = conn.scalars(delete(P).where(P.c.table_id == row.id).returning(P.c.location))
             locations = tuple(loc for loc in found if loc)
-        conn.execute(delete(T).where(T.c.id == row.id))
+        _DELETE_TABLE.execute(conn, {"t_id": row.id}, defer=True)
         if bump:
             _bump_tables(conn, row.db_id)
         dropped = m.table_from_row(row, db_name, CATALOG)

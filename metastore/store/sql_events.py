@@ -8,9 +8,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.engine import Connection
 
+from .session import PreparedStatement
 from .tables import notifications as N
 
 MESSAGE_FORMAT = "lakeglue-json-1.0"
@@ -39,12 +40,21 @@ def append_many(conn: Connection, event_type: str, db_name: Optional[str], table
     if not payloads:
         return
     now = int(time.time())
-    conn.execute(insert(N), [dict(
+    rows = [dict(
         event_time=now, event_type=event_type, catalog="hive", db_name=db_name, table_name=table_name,
         message_format=MESSAGE_FORMAT,
         message=json.dumps(dict(payload, eventType=event_type, db=db_name, table=table_name, timestamp=now),
                            separators=(",", ":"), sort_keys=True, default=str),
-    ) for payload in payloads])
+    ) for payload in payloads]
+    if len(rows) == 1:  # the common case: one prepared statement
+        _INSERT_ONE.execute(conn, rows[0], defer=True)
+    else:
+        conn.execute(insert(N), rows)
+
+
+_INSERT_ONE = PreparedStatement(insert(N).values({
+    c: bindparam(c) for c in ("event_time", "event_type", "catalog", "db_name", "table_name",
+                              "message_format", "message")}))
 
 
 def _row(r) -> Event:

@@ -6,7 +6,7 @@ import pytest
 from hive_metastore import ttypes as tt
 
 from metastore.app import build_services
-from metastore.store.session import PreparedSelect
+from metastore.store.session import PreparedStatement
 
 
 def _catalog(services, parts: int):
@@ -52,7 +52,7 @@ def test_prepared_select_matches_a_plain_execute(db_url, warehouse):
     try:
         _catalog(services, 1)
         stmt = select(D.c.name, literal(7).label("seven")).where(D.c.name == bindparam("n")).order_by(D.c.name)
-        prepared = PreparedSelect(stmt)
+        prepared = PreparedStatement(stmt)
         tx = services.catalog.store.tx
         for _ in range(2):  # first call prepares, second executes the prepared statement
             with tx.read_one() as conn:
@@ -192,5 +192,67 @@ def test_a_failed_statement_leaves_no_transaction_open_on_the_pooled_connection(
             with tx.read_one() as conn:
                 assert not _open_transaction(conn)
         assert services.handler().get_table("s", "t").tableName == "t"
+    finally:
+        services.close()
+
+
+def test_deferred_writes_are_seen_by_later_statements_and_committed(db_url, warehouse):
+    """A deferred write (PostgreSQL: sent with the next statement or the COMMIT) is visible to
+    later statements of its transaction, is committed with it, and keeps its parameters
+    intact — a '%' in a value included (the SQL is interpolated before it is prefixed)."""
+    from sqlalchemy import bindparam, insert, select, update
+
+    from metastore.store.tables import databases as D
+
+    services = build_services(db_url, warehouse)
+    try:
+        _catalog(services, 1)
+        tx = services.catalog.store.tx
+        rename = PreparedStatement(update(D).where(D.c.name == bindparam("old")).values(description=bindparam("d")))
+        row = dict(catalog="hive", name="x", description="", location="", parameters="{}",
+                   owner_name="", owner_type="USER", create_time=0, tables_version=1)
+        with tx.write() as conn:
+            conn.execute(insert(D), row)
+            rename.execute(conn, {"old": "x", "d": "100% of %(d)s"}, defer=True)
+            seen = conn.scalar(select(D.c.description).where(D.c.name == "x"))
+            assert seen == "100% of %(d)s"
+            rename.execute(conn, {"old": "x", "d": "50%s"}, defer=True)  # last: goes with the COMMIT
+        with tx.read_one() as conn:
+            assert conn.scalar(select(D.c.description).where(D.c.name == "x")) == "50%s"
+    finally:
+        services.close()
+
+
+def test_a_deferred_write_that_fails_fails_the_whole_transaction(db_url, warehouse):
+    from sqlalchemy import bindparam, func, insert, select
+
+    from metastore.errors import AlreadyExists
+    from metastore.store.tables import databases as D
+
+    services = build_services(db_url, warehouse)
+    try:
+        _catalog(services, 1)
+        tx = services.catalog.store.tx
+        add = PreparedStatement(insert(D).values({c: bindparam(c) for c in (
+            "catalog", "name", "description", "location", "parameters", "owner_name", "owner_type",
+            "create_time", "tables_version")}))
+        row = dict(catalog="hive", name="y", description="", location="", parameters="{}",
+                   owner_name="", owner_type="USER", create_time=0, tables_version=1)
+        count = select(func.count()).select_from(D)
+        with tx.read_one() as conn:
+            before = conn.scalar(count)
+        with pytest.raises(AlreadyExists):
+            with tx.write() as conn:
+                conn.execute(insert(D), dict(row, name="z"))
+                add.execute(conn, row, defer=True)
+                add.execute(conn, row, defer=True)  # the same name again: fails at the COMMIT
+        with tx.read_one() as conn:
+            assert conn.scalar(count) == before  # "z" and the first "y" rolled back too
+            if tx.dialect == "postgresql":
+                assert not _open_transaction(conn)
+        with tx.write() as conn:
+            add.execute(conn, row, defer=True)
+        with tx.read_one() as conn:
+            assert conn.scalar(count) == before + 1
     finally:
         services.close()
