@@ -50,7 +50,9 @@ def add_crawl_options(p: argparse.ArgumentParser, named: bool = False) -> None:
         help="tables/partitions whose data is gone: deprecate (default), delete, or log")
     opt("--recrawl", choices=POLICIES, default="everything",
         help="everything (default); incremental: re-read only new or changed files; changed-folders: as "
-             "incremental, but a local path where no folder and no file changed (one stat each) is not listed")
+             "incremental, but a local path where no folder and no file changed (one stat each) is not listed; "
+             "new-folders (Glue's CRAWL_NEW_FOLDERS_ONLY): as changed-folders with folders stat'ed only, so a "
+             "file rewritten in place under its old name is not noticed")
     opt("--incremental", action="store_true", default=False, help="same as --recrawl incremental")
     opt("--sample-files", type=int, default=1, metavar="N",
         help="files read per Hive partition folder and kind of file (same extension, similar size); "

@@ -15,6 +15,12 @@ Policies (`--recrawl`, Glue's RecrawlPolicy):
   `incremental`. A file rewritten with the same size within the filesystem's timestamp
   granularity of the last crawl's stat can go unnoticed (as in any mtime-based check; Linux
   6.13+ gives a file stat'ed since its last change a fresh fine-grained time on the next write).
+- `new-folders` (Glue's CRAWL_NEW_FOLDERS_ONLY, for big lakes written by Spark, Hive or
+  Glue jobs, which only ever add files): as `changed-folders`, but only folders are stat'ed,
+  not files — an unchanged recrawl costs one stat per folder instead of one per file. New
+  folders (partitions) and files added, removed or renamed in known folders are still seen
+  (they change a folder's modification time); a file rewritten in place under its old name
+  is not, until a recrawl with another policy. Off local paths: as `incremental`.
 
 An unchanged recrawl (no file new, changed, gone or unreadable; the same options; the
 crawler's tables still as it left them in the catalog, compared by fingerprint) stops
@@ -39,7 +45,10 @@ from .policies import _norm, _sd_key, under
 EVERYTHING = "everything"
 INCREMENTAL = "incremental"
 CHANGED_FOLDERS = "changed-folders"
-POLICIES = (EVERYTHING, INCREMENTAL, CHANGED_FOLDERS)
+NEW_FOLDERS = "new-folders"
+POLICIES = (EVERYTHING, INCREMENTAL, CHANGED_FOLDERS, NEW_FOLDERS)
+#: the policies that skip listing a local crawl path whose folders are as the last crawl left them
+FOLDER_CHECKED = (CHANGED_FOLDERS, NEW_FOLDERS)
 #: bumped when a crawl of the same files could catalog them differently
 LOGIC_VERSION = "1"
 
@@ -132,13 +141,18 @@ def files_unchanged(root: Root, manifest: Manifest) -> bool:
     return True
 
 
-def unchanged_since(root: Root, manifest: Manifest) -> bool:
-    """The `changed-folders` test of a local crawl path: no folder and no file changed since
-    the last crawl (folder mtimes first, which also rules out added and removed files; then
-    each file's size and mtime)."""
-    return folders_unchanged(root, manifest.roots.get(root.uri_root)) and files_unchanged(root, manifest)
+def unchanged_since(root: Root, manifest: Manifest, policy: str = CHANGED_FOLDERS) -> bool:
+    """Whether a local crawl path needs no listing under `policy`: `changed-folders`, no
+    folder and no file changed since the last crawl (folder mtimes first, which also rules
+    out added and removed files; then each file's size and mtime); `new-folders`, no folder
+    changed."""
+    if policy not in FOLDER_CHECKED:
+        raise ValueError(f"{policy!r} does not check folders; one of {', '.join(FOLDER_CHECKED)}")
+    if not folders_unchanged(root, manifest.roots.get(root.uri_root)):
+        return False
+    return policy == NEW_FOLDERS or files_unchanged(root, manifest)
 
 
-__all__ = ["POLICIES", "EVERYTHING", "INCREMENTAL", "CHANGED_FOLDERS", "config_fingerprint", "table_fingerprint",
+__all__ = ["POLICIES", "EVERYTHING", "INCREMENTAL", "CHANGED_FOLDERS", "NEW_FOLDERS", "FOLDER_CHECKED", "config_fingerprint", "table_fingerprint",
            "catalog_as_left", "fingerprints", "folders_unchanged", "files_unchanged", "unchanged_since",
            "crawler_tables"]

@@ -86,7 +86,7 @@ class CrawlCancelled(CrawlError):
 class CrawlConfig:
     """Everything a crawl needs besides its target (see `lakeglue crawl --help`).
 
-    recrawl: everything | incremental | changed-folders (crawler.recrawl); `incremental=True`
+    recrawl: everything | incremental | changed-folders | new-folders (crawler.recrawl); `incremental=True`
     is the older spelling of recrawl="incremental". sample_files: files read per partition
     folder and kind of file (crawler.sampling; 0 reads every file)."""
 
@@ -162,7 +162,8 @@ class Crawler:
         root_uris = [r.uri_root for r in roots]
         manifest = self.manifests.load(self.name, cfg.database)
         fingerprint = recrawl.config_fingerprint(cfg)
-        if cfg.recrawl == recrawl.CHANGED_FOLDERS and all(recrawl.unchanged_since(r, manifest) for r in roots):
+        if cfg.recrawl in recrawl.FOLDER_CHECKED and all(
+                recrawl.unchanged_since(r, manifest, cfg.recrawl) for r in roots):
             states = [manifest.roots[u] for u in root_uris]
             report.files_listed = report.files_cached = sum(s.files for s in states)
             report.skipped_unlisted = sum(s.skipped for s in states)

@@ -11,7 +11,7 @@ The lake is generated once per --dir and reused. Each measurement is taken --rep
 (pyarrow, fastparquet) happen before timing for both sides. Unchanged recrawls are measured
 with `--recrawl incremental` (lists and stats every file, looks each up in the manifest) and
 `--recrawl changed-folders` (stats every folder and every known file, lists nothing when none
-changed). The first crawl's time spent in the catalog's add_partitions (metastore/store) is
+changed) and `--recrawl new-folders` (Glue's CRAWL_NEW_FOLDERS_ONLY: stats folders only). The first crawl's time spent in the catalog's add_partitions (metastore/store) is
 reported on its own.
 """
 from __future__ import annotations
@@ -100,7 +100,8 @@ def main() -> int:
         baseline = min(baseline, time.monotonic() - t0)
         baseline_cpu = min(baseline_cpu, time.process_time() - c0)
 
-    best = {"first": float("inf"), "incremental": float("inf"), "changed-folders": float("inf")}
+    best = {"first": float("inf"), "incremental": float("inf"), "changed-folders": float("inf"),
+            "new-folders": float("inf")}
     first_cpu = float("inf")
     catalog = []  # add_partitions seconds of each first crawl
     reports = {}
@@ -113,7 +114,7 @@ def main() -> int:
             cfg = dict(paths=[str(lake)], database="bench", name="bench", state_dir=str(state), workers=args.workers,
                        sample_files=args.sample_files)
             for label, recrawl in (("first", "changed-folders"), ("incremental", "incremental"),
-                                   ("changed-folders", "changed-folders")):
+                                   ("changed-folders", "changed-folders"), ("new-folders", "new-folders")):
                 t0, c0 = time.monotonic(), time.process_time()
                 reports[label] = Crawler(CrawlConfig(**cfg, recrawl=recrawl), target).run()
                 best[label] = min(best[label], time.monotonic() - t0)
@@ -134,7 +135,7 @@ def main() -> int:
           f"{first.files_assumed} assumed)")
     print("  of which the catalog's add_partitions: " + ", ".join(
         f"{c:.2f}s of {t:.2f}s ({c / t:.0%})" for c, t in catalog))
-    for label in ("incremental", "changed-folders"):
+    for label in ("incremental", "changed-folders", "new-folders"):
         again, again_s = reports[label], best[label]
         print(f"unchanged recrawl ({label + ')':16}: {again_s:8.2f}s  {again.files_listed / again_s:10.0f} files/s "
               f"({again_s / first_s:.2f} of the first crawl; {again.files_read} files re-read"

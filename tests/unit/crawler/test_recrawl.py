@@ -280,3 +280,41 @@ def test_crawler_schema_is_created_on_a_fresh_database_and_checked(tmp_path, cap
             migrations.check(engine)
     finally:
         engine.dispose()
+
+
+def test_new_folders_recrawl_stats_folders_only(target, lake, tmp_path, monkeypatch):
+    """Glue's CRAWL_NEW_FOLDERS_ONLY: an unchanged recrawl stats each known folder and no
+    file; a new partition folder is crawled; a file rewritten in place is (documented) not
+    noticed until a recrawl with a policy that stats files."""
+    crawl(target, lake, tmp_path, recrawl="new-folders")
+    folders = {str(p).rstrip("/") for p in [lake, *[d for d in lake.rglob("*") if d.is_dir()]]}
+    calls, stats = [], []
+    real_list, real_stat = runner_module.list_files, os.stat
+    monkeypatch.setattr(runner_module, "list_files", lambda *a, **k: calls.append(a) or real_list(*a, **k))
+    monkeypatch.setattr(os, "stat", lambda p, *a, **k: stats.append(str(p)) or real_stat(p, *a, **k))
+    again = crawl(target, lake, tmp_path, recrawl="new-folders")
+    assert again.unchanged and calls == [] and again.files_listed == 8
+    checked = {s.rstrip("/") for s in stats if s.startswith(str(lake))}
+    assert checked == folders  # every folder, and not one file
+    monkeypatch.setattr(os, "stat", real_stat)
+    # a file rewritten in place under its old name: its folder's mtime stays, so not seen…
+    folder = lake / "sales" / "ds=2024-01-01"
+    folder_mtime = folder.stat().st_mtime_ns
+    write_parquet(folder / "part-1.parquet", {"id": [1, 2], "amount": [1.5, 2.5], "channel": ["a", "b"]})
+    assert folder.stat().st_mtime_ns == folder_mtime
+    assert crawl(target, lake, tmp_path, recrawl="new-folders").unchanged and calls == []
+    # …until a recrawl that stats files
+    assert not crawl(target, lake, tmp_path, recrawl="changed-folders").unchanged
+    assert [c.name for c in target.get_table("lake", "sales").sd.columns] == ["id", "amount", "channel"]
+    # a new partition folder changes its parent's mtime: listed, only the new file read
+    write_parquet(lake / "sales" / "ds=2024-01-03" / "part-0.parquet", {"id": [3], "amount": [1.0]})
+    third = crawl(target, lake, tmp_path, recrawl="new-folders")
+    assert len(calls) == 2 and third.files_read == 1 and third.plan.partitions_added == 1
+
+
+def test_unchanged_since_refuses_a_policy_that_does_not_check_folders(lake):
+    from crawler import recrawl
+    from crawler.fs import resolve
+
+    with pytest.raises(ValueError, match="does not check folders"):
+        recrawl.unchanged_since(resolve(str(lake)), Manifest(config="x"), recrawl.INCREMENTAL)
