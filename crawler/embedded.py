@@ -6,10 +6,11 @@ the runner's triggers in this process:
 
 - a crawler run's end calls `Orchestrator.notify_crawler_finished` (conditions such as
   "crawler X SUCCEEDED"), also for runs started elsewhere (`lakeglue crawler start`), which
-  the daemon picks up from the database (crawler.service);
-- a trigger's crawler action starts the crawler through `Orchestrator.crawler_starter`;
-- a workflow run stays open while crawler runs it started are going
-  (`Orchestrator.pending_crawls`).
+  the daemon picks up from the database (crawler.service) — so the runner's scheduler does
+  not poll for them (`Orchestrator.poll_crawler_ends`);
+- a trigger's crawler action, or a resumed workflow's crawler node, starts the crawler
+  through `Orchestrator.crawler_starter`, and StopWorkflowRun stops its crawls through
+  `Orchestrator.crawler_stopper` (replacing the runner's own crawls, jobrunner.crawlers).
 
 A daemon that fails to start is reported and the other services keep serving.
 """
@@ -34,7 +35,8 @@ def wire(service, orchestrator) -> None:
 
     service.add_listener(on_finished)
     orchestrator.crawler_starter = service.start_for_trigger
-    orchestrator.pending_crawls = service.pending_in_workflow
+    orchestrator.crawler_stopper = service.stop
+    orchestrator.poll_crawler_ends = False
 
 
 def start_embedded(args, metastore_uri: str, orchestrator=None) -> Optional[Callable[[], None]]:

@@ -5,8 +5,10 @@ crawler.store, which holds across processes), and handing each run's end to list
 
 A run's end is handed over by the process that ran it when it has listeners; otherwise
 (`lakeglue crawler start` from a shell) the run stays marked as not handed over, and the
-service inside `lakeglue serve` delivers it from the database within `poll_seconds` (runs
-that ended more than `notify_max_age` seconds earlier are not delivered late).
+service inside `lakeglue serve` delivers it from the database within `poll_seconds` (or a
+standalone job runner's scheduler does: jobrunner.crawler_runs; runs that ended more than
+`notify_max_age` seconds earlier are not delivered late). A job runner without a daemon in
+its process uses this service for the crawls its triggers start (jobrunner.crawlers).
 
 Run outcome: SUCCEEDED (unreadable files are reported in the run's errors but do not fail
 it), FAILED (the crawl could not run, or some table's changes failed and were undone),
@@ -18,7 +20,7 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Union
 
 from metastore.errors import CatalogError
 
@@ -55,9 +57,12 @@ class CrawlerService:
     """Runs the named crawlers of one catalog database (see the module doc).
 
     `open_target(crawler) -> CatalogTarget` chooses where a crawl writes (default: the
-    crawler's --metastore over Thrift, else the lakeglue catalog in `db_url`)."""
+    crawler's --metastore over Thrift, else the lakeglue catalog in `db_url`, whose
+    warehouse is `warehouse` — or a function returning it, asked at the first such crawl —
+    else metastore.config.default_warehouse())."""
 
-    def __init__(self, store: CrawlerStore, db_url: str, *, warehouse: str = "",
+    def __init__(self, store: CrawlerStore, db_url: str, *,
+                 warehouse: Union[str, Callable[[], Optional[str]]] = "",
                  clock: Callable[[], float] = time.time, open_target: Optional[Callable[[CrawlerDef], Any]] = None,
                  max_concurrent: int = 2, lease_seconds: float = 60.0, renew_seconds: Optional[float] = None,
                  poll_seconds: float = 5.0, notify_max_age: float = 600.0):
@@ -132,9 +137,10 @@ class CrawlerService:
         return self.start(crawler_name, started_by="TRIGGER", trigger_name=trigger_name,
                           workflow_run_id=workflow_run_id)
 
-    def stop(self, name: str) -> CrawlerRun:
-        """Ask a crawler's run to stop, wherever it runs. Raises CrawlerNotFound, LookupError."""
-        run = self.store.request_stop(name)
+    def stop(self, name: str, run_id: Optional[str] = None) -> CrawlerRun:
+        """Ask a crawler's run (only `run_id`, when given) to stop, wherever it runs. Raises
+        CrawlerNotFound, LookupError."""
+        run = self.store.request_stop(name, run_id)
         with self._lock:
             event = self._cancels.get(run.id)
         if event is not None:
@@ -155,7 +161,8 @@ class CrawlerService:
                 from metastore.app import build_services
                 from metastore.config import default_warehouse
 
-                self._services = build_services(self.db_url, self.warehouse or default_warehouse())
+                warehouse = self.warehouse() if callable(self.warehouse) else self.warehouse
+                self._services = build_services(self.db_url, warehouse or default_warehouse())
             return ServiceTarget(self._services.catalog)
 
     def _execute(self, run: CrawlerRun, progress=None) -> CrawlerRun:
@@ -239,14 +246,6 @@ class CrawlerService:
                 nxt = None
             wait = self.poll_seconds if nxt is None else min(self.poll_seconds, max(0.05, nxt - self.clock()))
             stop.wait(wait)
-
-    def pending_in_workflow(self, workflow_run_id: str) -> int:
-        """Crawler runs still going inside a workflow run (the job runner keeps the workflow
-        run open for them)."""
-        try:
-            return self.store.unfinished_runs(workflow_run_id)
-        except CatalogError:
-            return 0
 
     def close(self) -> None:
         """Stop starting runs, ask running ones to stop (each stops before its next batch of

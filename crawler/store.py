@@ -10,6 +10,7 @@ microseconds in SQL.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import uuid
@@ -31,6 +32,8 @@ from .tables import runs as R
 
 # The run guard: cr_crawlers.run_id holds the crawler while its lease_until is in the future.
 _GUARD = RowLease(C.c.run_id, C.c.lease_until)
+
+log = logging.getLogger(__name__)
 
 
 class CrawlerNotFound(LookupError):
@@ -214,13 +217,14 @@ class CrawlerStore:
             _GUARD.release(conn, C.c.name == name, run_id)
         return self.get_run(run_id)
 
-    def request_stop(self, name: str) -> CrawlerRun:
-        """Ask the crawler's run in progress to stop (its process notices at its next lease
-        renewal). Raises CrawlerNotFound; LookupError when it is not running."""
+    def request_stop(self, name: str, run_id: Optional[str] = None) -> CrawlerRun:
+        """Ask the crawler's run in progress (only when it is `run_id`, if given) to stop (its
+        process notices at its next lease renewal). Raises CrawlerNotFound; LookupError when
+        it is not running (that run)."""
         with self.tx.write() as conn:
             c = self._get(conn, name)
-            if c.run_id is None:
-                raise LookupError(f"crawler {name} is not running")
+            if c.run_id is None or (run_id is not None and c.run_id != run_id):
+                raise LookupError(f"crawler {name} is not running" + (f" run {run_id}" if run_id else ""))
             conn.execute(update(R).where(R.c.id == c.run_id).values(cancel_requested=1))
             run_id = c.run_id
         return self.get_run(run_id)
@@ -254,17 +258,36 @@ class CrawlerStore:
             return conn.execute(select(func.count()).select_from(R).where(
                 R.c.workflow_run_id == workflow_run_id, R.c.state == RUNNING)).scalar_one()
 
+    def workflow_runs(self, workflow_run_id: str) -> List[CrawlerRun]:
+        """The runs started inside a job runner's workflow run, oldest first."""
+        with self.tx.read() as conn:
+            return [_run(r) for r in conn.execute(select(R).where(R.c.workflow_run_id == workflow_run_id)
+                                                  .order_by(R.c.started_on, R.c.id))]
+
     def claim_notifications(self, now: float, max_age: float, limit: int = 100) -> List[CrawlerRun]:
         """Finished runs (of the last `max_age` seconds) whose end no one handed to the job
-        runner yet, marked as handed over by this call (so only one process delivers each)."""
+        runner yet, marked as handed over by this call: each run is returned to one caller
+        only, also when processes claim at the same time (the marking UPDATE … RETURNING
+        reports just the rows this transaction changed; PostgreSQL skips rows another claimer
+        has locked; SQLite serializes writers). Older ends not handed over are marked too
+        and dropped, with a warning each."""
+        pending = and_(R.c.notified_on.is_(None), R.c.state.in_(FINAL_STATES))
         with self.tx.write() as conn:
-            rows = conn.execute(select(R).where(
-                R.c.notified_on.is_(None), R.c.state.in_(FINAL_STATES), R.c.finished_on >= to_us(now - max_age))
-                .order_by(R.c.finished_on).limit(limit)).fetchall()
-            if rows:
-                conn.execute(update(R).where(R.c.id.in_([r.id for r in rows]), R.c.notified_on.is_(None))
-                             .values(notified_on=to_us(now)))
-        return [_run(r) for r in rows]
+            dropped = conn.execute(update(R).where(pending, R.c.finished_on < to_us(now - max_age))
+                                   .values(notified_on=to_us(now))
+                                   .returning(R.c.id, R.c.crawler_name, R.c.state, R.c.finished_on)).fetchall()
+            candidates = select(R.c.id).where(pending, R.c.finished_on >= to_us(now - max_age)) \
+                .order_by(R.c.finished_on).limit(limit)
+            if conn.dialect.name == "postgresql":
+                candidates = candidates.with_for_update(skip_locked=True)
+            ids = [r.id for r in conn.execute(candidates)]
+            rows = conn.execute(update(R).where(R.c.id.in_(ids), R.c.notified_on.is_(None))
+                                .values(notified_on=to_us(now)).returning(*R.c)).fetchall() if ids else []
+        for r in dropped:
+            log.warning("crawler %s: the end of run %s (%s, %.0f s ago) was not handed to the job runner's "
+                        "triggers in time (at most %.0f s late); dropped", r.crawler_name, r.id, r.state,
+                        now - from_us(r.finished_on), max_age)
+        return sorted((_run(r) for r in rows), key=lambda run: (run.finished_on, run.id))
 
     # --- schedules ---------------------------------------------------------------------------
     def due(self, now: float) -> List[CrawlerDef]:

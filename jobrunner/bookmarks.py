@@ -8,18 +8,24 @@ file listings, table keys); here it is an opaque JSON object per source name. Th
   it and *staged*, then applied when the run SUCCEEDS, checked again (so of two concurrent
   runs that read the same version only the first to succeed advances the bookmark; the
   other ends FAILED with a conflict, and a run that fails never advances it);
-- the history keeps every version, so "rewind to run R" restores what R committed.
+- the history keeps every version, so "rewind to run R" restores what R committed;
+- the run's effective bookmark mode (the job's, or its `--job-bookmark-option` argument) is
+  enforced here, not only by the runtime: a run in mode DISABLE or PAUSE never advances the
+  bookmark — its commits are accepted and ignored (nothing staged, version unchanged).
 """
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Any, Callable, Dict, Mapping, Optional
 
 from sqlalchemy.engine import Connection
 
 from .errors import Conflict, FailedPrecondition, InvalidArgument, NotFound
-from .model import BookmarkMode, JobRun, RunState
+from .model import BookmarkMode, JobRun, RunState, effective_bookmark_mode, resolve_arguments
 from .store import JobStore, from_us, loads
+
+log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,16 +86,16 @@ class Bookmarks:
     def commit(self, job_name: str, run_id: Optional[str], base_version: int,
                states: Mapping[str, Mapping[str, Any]]) -> Dict[str, Any]:
         """Check `base_version` and stage the run's states (or apply them at once when no run
-        is given). Returns {"staged": bool, "version": int}."""
+        is given). Returns {"staged": bool, "version": int}, plus "ignored": the mode when
+        the run's effective bookmark mode is DISABLE or PAUSE (nothing staged or applied;
+        "version" is the current one)."""
         for name in states:
             if not name or not str(name).strip():
                 raise InvalidArgument("Bookmark source names must not be empty")
         now = self.clock()
         with self.store.tx.write() as conn:
-            self._job(conn, job_name, lock=True)
+            job = self._job(conn, job_name, lock=True)
             row, version, raw, floor, _ = self._current(conn, job_name, lock=True)
-            if int(base_version) != version:
-                raise Conflict(self._conflict_message(job_name, base_version, version))
             if run_id:
                 run = self.store.get_run(conn, run_id)
                 if run is None:
@@ -99,12 +105,29 @@ class Bookmarks:
                 if run.state not in (RunState.RUNNING, RunState.STARTING):
                     raise FailedPrecondition(
                         f"Job run {run_id} is {run.state.value}: only a running run can commit its bookmark")
+                mode = self.run_mode(job, run)
+                if mode is not BookmarkMode.ENABLE:
+                    # DISABLE: commits are ignored; PAUSE: the run reads the bookmark but never
+                    # advances it. Checked before the version: a DISABLE run never read one.
+                    log.info("run %s of %s: bookmark mode %s, commit ignored", run_id, job_name, mode.value)
+                    return {"staged": False, "version": version, "ignored": mode.value}
+                if int(base_version) != version:
+                    raise Conflict(self._conflict_message(job_name, base_version, version))
                 self.store.stage_bookmark(conn, job_name, run_id, version, dict(states), now)
                 return {"staged": True, "version": version}
+            if int(base_version) != version:
+                raise Conflict(self._conflict_message(job_name, base_version, version))
             new_raw = self._merge(raw, states, None, now)
             self.store.put_bookmark(conn, job_name, version=version + 1, entries=new_raw, run_id=None,
                                     now_floor=floor, at=now, action="commit", exists=row is not None)
             return {"staged": False, "version": version + 1}
+
+    @staticmethod
+    def run_mode(job, run: JobRun) -> BookmarkMode:
+        """The run's effective bookmark mode: its resolved `--job-bookmark-option`, else the
+        job's mode (resolved from the job now if the run has not recorded its arguments yet)."""
+        resolved = run.resolved_arguments or resolve_arguments(job, run.arguments)
+        return effective_bookmark_mode(job, resolved)
 
     def apply_staged(self, conn: Connection, run: JobRun, now: float) -> Optional[int]:
         """Inside the transaction that marks `run` SUCCEEDED: apply what it staged. Raises

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import re
 import sys
 from typing import Callable, Dict, List, Optional
 
 DEFAULT_METASTORE = "thrift://127.0.0.1:9083"
+
+log = logging.getLogger(__name__)
 
 
 def _pairs(values: Optional[List[str]], what: str) -> Dict[str, str]:
@@ -46,6 +49,35 @@ def _runner_config(args, metastore_uri: Optional[str]):
                            log_retention_runs=getattr(args, "log_retention_runs", 0))
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` (an address or name to listen on) is reachable from this machine only."""
+    import ipaddress
+
+    h = (host or "").strip().strip("[]")
+    if h == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return False  # "", a host name or an interface name: assume it is reachable from outside
+
+
+def warn_if_exposed(host: str, port) -> None:
+    """The job runner's API is unauthenticated and runs any script it is given."""
+    if not is_loopback(host):
+        log.warning("the job runner has no authentication; anyone who can reach %s:%s can run code "
+                    "on this machine (listen on 127.0.0.1, or restrict access with a firewall)", host or "*", port)
+
+
+def _service_options(server, args) -> None:
+    """Options of `jobrunner serve` that are not JobRunnerConfig fields: set on the
+    service's own config, before it starts."""
+    timeout = float(getattr(args, "staging_timeout", 600.0))
+    if timeout < 0:
+        raise SystemExit("lakeglue: --staging-timeout must not be negative")
+    server.service.config.staging_timeout_seconds = timeout
+
+
 def _serve(args) -> int:
     from metastore.errors import CatalogError
 
@@ -62,6 +94,8 @@ def _serve(args) -> int:
     except OSError as e:
         print(f"lakeglue: {e}", file=sys.stderr)
         return 2
+    _service_options(server, args)
+    warn_if_exposed(args.host, server.port)
     stop = stop_on_signals()
     server.start()
     cfg = server.config
@@ -73,14 +107,21 @@ def _serve(args) -> int:
     return 0
 
 
+def embedded_host(args) -> str:
+    """Where `lakeglue serve`'s job runner listens: --jobrunner-host, else --host."""
+    return getattr(args, "jobrunner_host", None) or args.host
+
+
 def start_embedded(args, metastore_uri: str) -> Optional[Callable[[], None]]:
-    """For `lakeglue serve`: the job runner on --jobrunner-port next to the metastore. A
-    failure to start it is reported and the metastore keeps serving. Returns a stop function."""
+    """For `lakeglue serve`: the job runner on --jobrunner-host (default: --host) and
+    --jobrunner-port next to the metastore. A failure to start it is reported and the
+    metastore keeps serving. Returns a stop function."""
     if getattr(args, "no_jobrunner", False):
         return None
     from .server import JobRunnerServer
 
-    ns = argparse.Namespace(host=args.host, port=args.jobrunner_port, db_url=args.db_url, warehouse=args.warehouse,
+    host = embedded_host(args)
+    ns = argparse.Namespace(host=host, port=args.jobrunner_port, db_url=args.db_url, warehouse=args.warehouse,
                             state_dir=None, spark_conf=None, stop_grace=10.0)
     uri = metastore_uri.replace("://0.0.0.0:", "://127.0.0.1:")
     try:
@@ -89,6 +130,7 @@ def start_embedded(args, metastore_uri: str) -> Optional[Callable[[], None]]:
         print(f"lakeglue: the job runner did not start: {e} (the metastore keeps serving; "
               f"use --jobrunner-port PORT or --no-jobrunner)", file=sys.stderr, flush=True)
         return None
+    warn_if_exposed(host, server.port)
     print(f"lakeglue jobrunner serving {server.address} (state {server.config.state_dir})", flush=True)
     args.jobrunner_server = server  # for services started next to it (crawler.embedded wires its triggers)
     return server.stop
@@ -96,6 +138,9 @@ def start_embedded(args, metastore_uri: str) -> Optional[Callable[[], None]]:
 
 def add_serve_args(p: argparse.ArgumentParser) -> None:
     """Options `lakeglue serve` gets for its embedded job runner."""
+    p.add_argument("--jobrunner-host", default=None, metavar="HOST",
+                   help="address the job runner listens on (default: --host). The job runner has no "
+                        "authentication: keep it on 127.0.0.1 unless its network is trusted")
     p.add_argument("--jobrunner-port", type=int, default=50051, help="job runner gRPC port (default 50051)")
     p.add_argument("--no-jobrunner", action="store_true", help="serve only the metastore")
 
@@ -190,34 +235,112 @@ def _job_message(args, name: str, script: Optional[str]):
     return job, fields
 
 
-def _follow(client, run_id: str, show_logs: bool) -> int:
-    """Follow a run and its retries to the end: logs (or state changes) to stderr, one line
-    per attempt and the final state to stdout. 0 only when it SUCCEEDED."""
-    from .client import state_name
+RECONNECT_SECONDS = 120.0  # how long a follow keeps trying to reach a runner that went away (restart)
 
-    current = run_id
-    final = None
+
+class _Reconnect:
+    """Bounded retries of a follow whose stream broke (runner restarted, connection lost):
+    UNAVAILABLE / CANCELLED errors, or a stream that ended before the run did, are retried
+    with a growing pause for up to `window` seconds; any other error is raised."""
+
+    def __init__(self, window: float = RECONNECT_SECONDS, err=None, sleep=None):
+        import time
+
+        self.window = window
+        self.err = err
+        self.sleep = sleep or time.sleep
+        self.clock = time.monotonic
+        self.since: Optional[float] = None
+        self.pause = 0.2
+
+    def ok(self) -> None:
+        self.since, self.pause = None, 0.2
+
+    def broken(self, error=None) -> None:
+        import grpc
+
+        if error is not None and error.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED):
+            raise error
+        now = self.clock()
+        if self.since is None:
+            self.since = now
+            why = f"{error.code().name}: {error.details()}" if error is not None else "the stream ended early"
+            print(f"lakeglue: lost the job runner ({why}); reconnecting for up to {self.window:g} s",
+                  file=self.err or sys.stderr, flush=True)
+        elif now - self.since > self.window:
+            if error is not None:
+                raise error
+            raise SystemExit(f"lakeglue: the job runner kept ending the stream early for {self.window:g} s")
+        self.sleep(self.pause)
+        self.pause = min(self.pause * 2, 2.0)
+
+
+def _copy_log(client, run_id: str, out, offset: int = 0, reconnect: Optional[_Reconnect] = None) -> int:
+    """Write the run's log from `offset` to `out` (bytes) until the run has ended and all of
+    it was sent; after a stream break, resume at the next offset (nothing twice). Returns
+    the offset reached."""
+    import grpc
+
+    reconnect = reconnect or _Reconnect()
     while True:
-        if show_logs:
-            out = sys.stderr.buffer
-            for chunk in client.follow_logs(current):
+        try:
+            for chunk in client.follow_logs(run_id, offset):
+                reconnect.ok()
                 if chunk.data:
                     out.write(chunk.data)
                     out.flush()
-        else:
-            for change in client.watch(current, follow_retries=False):
-                print(f"{change.run_id}: {state_name(change.state)}" + (f" ({change.message})" if change.message
-                                                                          else ""), file=sys.stderr, flush=True)
-        run = client.get_job_run(current)
+                offset = chunk.next_offset
+                if chunk.complete:
+                    return offset
+        except grpc.RpcError as e:
+            reconnect.broken(e)
+            continue
+        reconnect.broken(None)  # ended before the run did (the runner is closing): resume
+
+
+def _follow(client, run_id: str, show_logs: bool, *, log_out=None, err=None,
+            reconnect: Optional[_Reconnect] = None) -> int:
+    """Follow a run and its retries to the end: logs (or state changes) to stderr, one line
+    per attempt and the final state to stdout. 0 only when it SUCCEEDED. A stream that
+    breaks (runner restart) is resumed where it stopped: log bytes and state changes are
+    shown once."""
+    import grpc
+
+    from .client import state_name
+
+    err = err or sys.stderr
+    reconnect = reconnect or _Reconnect(err=err)
+    current = run_id
+    offset = 0  # log bytes of `current` shown so far
+    seen = 0    # state changes of `current` shown so far (a watch replays them from the first)
+    final = None
+    while True:
+        try:
+            if show_logs:
+                offset = _copy_log(client, current, log_out or sys.stderr.buffer, offset, reconnect)
+            else:
+                for i, change in enumerate(client.watch(current, follow_retries=False)):
+                    reconnect.ok()
+                    if i < seen:
+                        continue
+                    print(f"{change.run_id}: {state_name(change.state)}"
+                          + (f" ({change.message})" if change.message else ""), file=err, flush=True)
+                    seen = i + 1
+            run = client.get_job_run(current)
+        except grpc.RpcError as e:
+            reconnect.broken(e)
+            continue
+        reconnect.ok()
         if state_name(run.state) not in ("SUCCEEDED", "FAILED", "TIMEOUT", "STOPPED", "ERROR"):
-            continue  # the stream ended early (server restart): keep following
+            reconnect.broken(None)  # the stream ended early (runner restart): keep following
+            continue
         line = f"attempt {run.attempt} {run.id} {state_name(run.state)}"
         if run.error_message:
             line += f": {run.error_message}"
         print(line, flush=True)
         final = run
         if run.next_run_id:
-            current = run.next_run_id
+            current, offset, seen = run.next_run_id, 0, 0
             continue
         break
     print(state_name(final.state), flush=True)
@@ -341,9 +464,7 @@ def _jobs_logs(args) -> int:
     out = sys.stdout.buffer
     with _client(args) as client:
         if args.follow:
-            for chunk in client.follow_logs(args.run_id):
-                out.write(chunk.data)
-                out.flush()
+            _copy_log(client, args.run_id, out)
             return 0
         offset = 0
         while True:
@@ -513,7 +634,8 @@ def add_commands(sub) -> None:
     jr = sub.add_parser("jobrunner", help="the gRPC job runner")
     jr_sub = jr.add_subparsers(dest="jobrunner_command", required=True)
     serve = jr_sub.add_parser("serve", help="serve the job runner")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; the job runner has no authentication)")
     serve.add_argument("--port", type=int, default=50051, help="gRPC port (default 50051)")
     serve.add_argument("--metastore", default=DEFAULT_METASTORE,
                        help=f"metastore URI given to Spark jobs (default {DEFAULT_METASTORE})")
@@ -523,6 +645,10 @@ def add_commands(sub) -> None:
     serve.add_argument("--spark-conf", action="append", metavar="KEY=VALUE", help="default Spark conf for every job")
     serve.add_argument("--stop-grace", type=float, default=10.0,
                        help="seconds between SIGTERM and SIGKILL when stopping or timing out a run")
+    serve.add_argument("--staging-timeout", type=float, default=600.0, metavar="SECONDS",
+                       help="a run whose script and extra files (fsspec URIs) are not fetched within SECONDS "
+                            "(or its own timeout, if shorter) ends ERROR without starting (default 600; "
+                            "0: only the run's timeout)")
     serve.add_argument("--log-retention-days", type=float, default=30.0, metavar="DAYS",
                        help="delete the logs (run directories) of runs that ended more than DAYS ago "
                             "(default 30; 0 keeps them)")
@@ -632,7 +758,8 @@ def add_commands(sub) -> None:
                                                             "scheduled", "conditional", "on_demand", "event"])
     tr.add_argument("--job", action="append", help="job the trigger starts (repeatable)")
     tr.add_argument("--crawler", action="append",
-                    help="crawler the trigger starts (repeatable; needs the crawler daemon of `lakeglue serve`)")
+                    help="crawler the trigger starts (repeatable; run by the crawler daemon of `lakeglue serve`, "
+                         "else in the job runner)")
     tr.add_argument("--arg", action="append", metavar="KEY=VALUE", help="arguments for the started jobs")
     tr.add_argument("--schedule", help="cron: '0 3 * * *' or 'cron(0 3 * * ? *)'")
     tr.add_argument("--timezone", help="IANA time zone of the schedule (default UTC)")
@@ -650,13 +777,14 @@ def add_commands(sub) -> None:
     tr.add_argument("--payload", help="notify: JSON payload")
     tr.set_defaults(func=_triggers)
 
-    wf = sub.add_parser("workflows", help="workflows: graphs of triggers and jobs")
+    wf = sub.add_parser("workflows", help="workflows: graphs of triggers, jobs and crawlers")
     wf.add_argument("action", choices=["create", "list", "get", "delete", "start", "runs", "show", "stop", "resume"])
     wf.add_argument("name", nargs="?")
     wf.add_argument("run_id", nargs="?")
     _client_arg(wf)
     wf.add_argument("--property", action="append", metavar="KEY=VALUE", help="run property (repeatable)")
     wf.add_argument("--max-concurrent-runs", type=int)
-    wf.add_argument("--node", action="append", help="resume: failed job node to re-run (repeatable)")
+    wf.add_argument("--node", action="append",
+                    help="resume: failed job or crawler node to re-run (repeatable; default: all failed nodes)")
     wf.add_argument("--description")
     wf.set_defaults(func=_workflows)

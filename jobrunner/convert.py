@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from google.protobuf import duration_pb2, timestamp_pb2
 
@@ -226,20 +226,40 @@ def workflow_to_pb(w: Workflow, triggers: List[Trigger], last_run: Optional[pb.W
     return m
 
 
+def crawl_run_to_pb(c) -> pb.CrawlRun:
+    """A crawler run (crawler.model.CrawlerRun) of a workflow run."""
+    return pb.CrawlRun(id=c.id, crawler_name=c.crawler_name, state=c.state, started_on=ts(c.started_on),
+                       completed_on=ts(c.finished_on), trigger_name=c.trigger_name or "", message=c.message or "",
+                       error_count=len(c.errors))
+
+
 def workflow_run_to_pb(r: WorkflowRun, stats: WorkflowRunStatistics, triggers: List[Trigger],
-                       job_runs: List[JobRun]) -> pb.WorkflowRun:
+                       job_runs: List[JobRun], crawler_runs: Sequence = ()) -> pb.WorkflowRun:
+    """Nodes: the workflow's triggers, then the jobs and the crawlers its triggers name (and
+    any other crawler that ran in this workflow run), each with its runs in this run."""
     nodes = [pb.WorkflowNode(type=pb.WorkflowNode.TRIGGER, name=t.name) for t in triggers]
     job_names: List[str] = []
+    crawler_names: List[str] = []
     for t in triggers:
         for c in t.predicate.conditions:
             if c.job_name and c.job_name not in job_names:
                 job_names.append(c.job_name)
+            if c.crawler_name and c.crawler_name not in crawler_names:
+                crawler_names.append(c.crawler_name)
         for a in t.actions:
             if a.job_name and a.job_name not in job_names:
                 job_names.append(a.job_name)
+            if a.crawler_name and a.crawler_name not in crawler_names:
+                crawler_names.append(a.crawler_name)
+    for c in crawler_runs:
+        if c.crawler_name not in crawler_names:
+            crawler_names.append(c.crawler_name)
     for name in job_names:
         nodes.append(pb.WorkflowNode(type=pb.WorkflowNode.JOB, name=name,
                                      job_runs=[run_to_pb(j) for j in job_runs if j.job_name == name]))
+    for name in crawler_names:
+        nodes.append(pb.WorkflowNode(type=pb.WorkflowNode.CRAWLER, name=name,
+                                     crawls=[crawl_run_to_pb(c) for c in crawler_runs if c.crawler_name == name]))
     return pb.WorkflowRun(
         id=r.id, workflow_name=r.workflow_name, status=pb.WorkflowRun.Status.Value(r.status),
         run_properties=dict(r.run_properties), started_on=ts(r.started_on), completed_on=ts(r.completed_on),

@@ -13,10 +13,13 @@ A failed run that is retried does not count as FAILED for conditions; its last a
 
 A workflow is the graph of the triggers that name it. StartWorkflowRun fires its
 non-conditional triggers inside a new workflow run; conditional triggers of the workflow
-react to job runs of that workflow run only; every job run gets the workflow run's
-properties (and WORKFLOW_NAME / WORKFLOW_RUN_ID) as arguments. A workflow run is COMPLETED
-when none of its job runs is unfinished; ResumeWorkflowRun re-runs chosen failed job nodes
-in a new workflow run that carries over which conditions were already met.
+react to job and crawler runs of that workflow run only; every job run gets the workflow
+run's properties (and WORKFLOW_NAME / WORKFLOW_RUN_ID) as arguments. Crawler runs started in
+a workflow run carry its id (crawler tables, read through jobrunner.crawler_runs): they are
+nodes of the run and count in its statistics like job runs. A workflow run is COMPLETED when
+none of its job or crawler runs is unfinished; StopWorkflowRun stops both; ResumeWorkflowRun
+re-runs chosen failed job and crawler nodes in a new workflow run that carries over which
+conditions were already met.
 
 The clock is injectable and `tick(now)` is public, so schedules and event windows are
 tested without sleeping. The job service's housekeeping thread calls `scheduler_tick()`,
@@ -40,7 +43,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from sqlalchemy import and_, delete, func, insert, select, update
 
 from . import leases
-from .crawler_runs import CrawlerRunFeed
+from .crawler_runs import CrawlerRuns
 from .errors import (
     AlreadyExists, ConcurrentRunsExceeded, FailedPrecondition, InvalidArgument, JobRunnerError, NotFound,
 )
@@ -126,6 +129,11 @@ class WorkflowRun:
     completed_on: Optional[float] = None
     error_message: Optional[str] = None
     previous_run_id: Optional[str] = None
+
+
+# a crawler run's state → the job run state it counts as in workflow run statistics
+CRAWL_AS_JOB_STATE = {"RUNNING": "RUNNING", "SUCCEEDED": "SUCCEEDED", "FAILED": "FAILED", "CANCELLED": "STOPPED"}
+FAILED_CRAWL_STATES = ("FAILED", "CANCELLED")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -307,18 +315,23 @@ class _BatchTaken(Exception):
 
 class Orchestrator:
     def __init__(self, service, *, clock: Callable[[], float] = time.time,
-                 crawler_starter: Optional[Callable[..., None]] = None,
-                 crawler_runs: Optional[CrawlerRunFeed] = None):
+                 crawler_starter: Optional[Callable[..., Any]] = None,
+                 crawler_runs: Optional[CrawlerRuns] = None):
         self.service = service
         self.store = service.store
         self.clock = clock
-        #: set by crawler.embedded.wire: a crawler service in this process, which starts
-        #: crawlers for trigger actions and hands its run ends over itself
+        #: a crawler service in this process, which starts crawlers for trigger actions and
+        #: resumed workflow nodes, and hands the ends of its runs over itself:
+        #: `crawler_starter(name, trigger_name=, workflow_run_id=, arguments=)` and
+        #: `crawler_stopper(name, run_id)`. Set by jobrunner.crawlers (the runner's own crawls)
+        #: or crawler.embedded.wire (the crawler daemon of `lakeglue serve`).
         self.crawler_starter = crawler_starter
-        #: for the crawler service: crawler runs still going in a workflow run (keeps it open)
-        self.pending_crawls: Optional[Callable[[str], int]] = None
+        self.crawler_stopper: Optional[Callable[[str, str], Any]] = None
+        #: whether the scheduler reads ends of crawler runs from the database; off when a
+        #: crawler daemon in this process does (crawler.embedded.wire)
+        self.poll_crawler_ends = True
         cfg = service.config
-        self.crawler_runs = crawler_runs if crawler_runs is not None else CrawlerRunFeed(
+        self.crawler_runs = crawler_runs if crawler_runs is not None else CrawlerRuns(
             self.store.engine, clock, max_age=cfg.crawler_notify_max_age)
         self.leadership = leases.Lease(self.store, leases.SCHEDULER, service.runner_id, clock, cfg.lease_seconds)
         self._next_crawler_poll = 0.0
@@ -336,7 +349,7 @@ class Orchestrator:
         if not self.leadership.hold():
             return None
         fired = self.tick()
-        if self.crawler_starter is None and time.monotonic() >= self._next_crawler_poll:
+        if self.poll_crawler_ends and time.monotonic() >= self._next_crawler_poll:
             self._next_crawler_poll = time.monotonic() + self.service.config.crawler_poll_interval
             self.deliver_crawler_runs()
         return fired
@@ -496,12 +509,15 @@ class Orchestrator:
                         self._set_wf_error(scope, f"no crawler service to start crawler {a.crawler_name}")
                     continue
                 try:
-                    self.crawler_starter(a.crawler_name, trigger_name=t.name, workflow_run_id=scope,
-                                         arguments=dict(a.arguments))
-                except Exception as e:
+                    crawl = self.crawler_starter(a.crawler_name, trigger_name=t.name, workflow_run_id=scope,
+                                                 arguments=dict(a.arguments))
+                    started.append(getattr(crawl, "id", a.crawler_name))
+                except Exception as e:  # CrawlerNotFound, CrawlerRunning, a closing service …
                     log.warning("trigger %s could not start crawler %s: %s", t.name, a.crawler_name, e)
+                    if scope:
+                        self._set_wf_error(scope, f"trigger {t.name} could not start crawler {a.crawler_name}: {e}")
         log.info("trigger %s fired%s: %s", t.name, f" in workflow run {scope}" if scope else "",
-                 ", ".join(started) or "no job runs")
+                 ", ".join(started) or "no runs")
         return started
 
     def tick(self, now: Optional[float] = None) -> List[str]:
@@ -778,14 +794,22 @@ class Orchestrator:
             if not token:
                 return list(reversed(runs))
 
-    def statistics(self, run_id: str) -> WorkflowRunStatistics:
+    def workflow_crawler_runs(self, run_id: str) -> List[Any]:
+        """The crawler runs (crawler.model.CrawlerRun) started in a workflow run, oldest first."""
+        return self.crawler_runs.of_workflow_run(run_id)
+
+    def statistics(self, run_id: str, job_runs: Optional[List[JobRun]] = None,
+                   crawler_runs: Optional[List[Any]] = None) -> WorkflowRunStatistics:
+        """Counts of the workflow run's job runs (not the attempts a retry superseded) and
+        crawler runs (CANCELLED counts as stopped)."""
+        states = [r.state.value for r in (self.workflow_job_runs(run_id) if job_runs is None else job_runs)
+                  if not r.next_run_id]
+        states += [CRAWL_AS_JOB_STATE.get(c.state, c.state)
+                   for c in (self.workflow_crawler_runs(run_id) if crawler_runs is None else crawler_runs)]
         counts: Dict[str, int] = {}
-        total = 0
-        for r in self.workflow_job_runs(run_id):
-            if r.next_run_id:
-                continue  # superseded by its retry
-            total += 1
-            counts[r.state.value] = counts.get(r.state.value, 0) + 1
+        for state in states:
+            counts[state] = counts.get(state, 0) + 1
+        total = len(states)
         return WorkflowRunStatistics(
             total=total, running=sum(counts.get(s.value, 0) for s in ACTIVE_STATES),
             succeeded=counts.get("SUCCEEDED", 0), failed=counts.get("FAILED", 0), stopped=counts.get("STOPPED", 0),
@@ -798,7 +822,7 @@ class Orchestrator:
     def _check_workflow_run(self, run_id: str) -> None:
         """Close the workflow run when none of its job runs (nor crawler runs) is unfinished."""
         now = self.clock()
-        if self.pending_crawls is not None and self.pending_crawls(run_id):
+        if self.crawler_runs.unfinished(run_id):
             return
         with self.store.tx.write() as conn:
             row = conn.execute(select(WR).where(WR.c.id == run_id)).first()
@@ -825,10 +849,21 @@ class Orchestrator:
                     self.service.stop_job_run(r.id)
                 except JobRunnerError:
                     pass
+        for c in self.workflow_crawler_runs(run_id):
+            if c.state == "RUNNING":  # it ends CANCELLED; its end closes the workflow run
+                try:
+                    (self.crawler_stopper or self.crawler_runs.request_stop)(c.crawler_name, c.id)
+                except LookupError:
+                    pass  # it has just ended
+                except RuntimeError as e:  # the runner's crawler service is closing (it cancels its crawls)
+                    log.warning("workflow run %s: could not stop crawl %s: %s", run_id, c.id, e)
         self._check_workflow_run(run_id)
         return self.get_workflow_run_by_id(run_id)
 
     def resume_workflow_run(self, name: str, run_id: str, node_names: Sequence[str] = ()) -> WorkflowRun:
+        """Re-run chosen failed nodes — jobs whose last run FAILED, TIMEOUT, ERROR or STOPPED,
+        crawlers whose last crawl FAILED or was CANCELLED; default all of them — in a new
+        workflow run. A name that is both a failed job and a failed crawler re-runs both."""
         old = self.get_workflow_run(name, run_id)
         if old.status in ("RUNNING", "STOPPING"):
             raise FailedPrecondition(f"Workflow run {run_id} is {old.status}; resume it once it has finished")
@@ -838,22 +873,35 @@ class Orchestrator:
                 last[r.job_name] = r
         failed = {n: r for n, r in last.items()
                   if r.state in (RunState.FAILED, RunState.TIMEOUT, RunState.ERROR, RunState.STOPPED)}
-        chosen = list(node_names) or sorted(failed)
+        last_crawls = {c.crawler_name: c for c in self.workflow_crawler_runs(run_id)}  # oldest first: last wins
+        failed_crawls = {n: c for n, c in last_crawls.items() if c.state in FAILED_CRAWL_STATES}
+        chosen = list(dict.fromkeys(node_names)) or sorted(set(failed) | set(failed_crawls))
         if not chosen:
-            raise FailedPrecondition(f"Workflow run {run_id} has no failed job nodes to resume")
+            raise FailedPrecondition(f"Workflow run {run_id} has no failed job or crawler nodes to resume")
         for n in chosen:
-            if n not in failed:
-                raise InvalidArgument(f"Node {n} is not a failed job node of workflow run {run_id}")
+            if n not in failed and n not in failed_crawls:
+                raise InvalidArgument(f"Node {n} is not a failed job or crawler node of workflow run {run_id}")
+        if self.crawler_starter is None and any(n in failed_crawls for n in chosen):
+            raise FailedPrecondition(f"No crawler service in this job runner to re-run the crawler node(s) of "
+                                     f"workflow run {run_id}")
         new = self.start_workflow_run(name, old.run_properties, previous_run_id=run_id, start_nodes=False)
         with self.store.tx.write() as conn:
             for row in conn.execute(select(TP).where(TP.c.scope == run_id)).fetchall():
                 conn.execute(insert(TP).values(trigger_name=row.trigger_name, scope=new.id,
                                                satisfied=row.satisfied, fired=row.fired))
         for n in chosen:
-            prev = failed[n]
-            args = dict(prev.arguments)
-            args["WORKFLOW_RUN_ID"] = new.id
-            self.service.start_job_run(n, args, trigger_name=prev.trigger_name, workflow_name=name,
-                                       workflow_run_id=new.id)
+            if n in failed:
+                prev = failed[n]
+                args = dict(prev.arguments)
+                args["WORKFLOW_RUN_ID"] = new.id
+                self.service.start_job_run(n, args, trigger_name=prev.trigger_name, workflow_name=name,
+                                           workflow_run_id=new.id)
+            if n in failed_crawls:
+                try:
+                    self.crawler_starter(n, trigger_name=failed_crawls[n].trigger_name, workflow_run_id=new.id,
+                                         arguments={})
+                except Exception as e:  # CrawlerNotFound (deleted since), CrawlerRunning (started elsewhere)
+                    log.warning("workflow run %s could not re-run crawler %s: %s", new.id, n, e)
+                    self._set_wf_error(new.id, f"could not re-run crawler {n}: {e}")
         self._check_workflow_run(new.id)
         return self.get_workflow_run_by_id(new.id)

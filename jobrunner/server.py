@@ -1,5 +1,5 @@
-"""Assembly: config → store → service (+ triggers/workflows) → gRPC server with health
-checking and server reflection."""
+"""Assembly: config → store → service (+ triggers/workflows, the runner's own crawls) →
+gRPC server with health checking and server reflection."""
 from __future__ import annotations
 
 import dataclasses
@@ -15,6 +15,7 @@ from grpc_reflection.v1alpha import reflection
 
 from ._proto import jobrunner_pb2_grpc as pbg
 from .backends import PythonShellBackend, SparkSubmitBackend
+from .crawlers import RunnerCrawlers
 from .model import JobType
 from .orchestration import Orchestrator
 from .retention import LogRetention
@@ -49,6 +50,7 @@ class JobRunnerConfig:
     log_retention_runs: int = 0            # … and beyond each job's last N runs (0: no limit)
     lease_seconds: float = 30.0            # scheduler / liveness leases among runners sharing the database
     crawler_poll_seconds: float = 5.0      # how often the scheduler reads ends of crawler runs from the database
+    crawler_max_concurrent: int = 2        # crawls at a time that this runner's triggers and workflows start
 
     def resolved(self) -> "JobRunnerConfig":
         from metastore.config import default_db_url
@@ -78,7 +80,7 @@ def metastore_warehouse(uri: str) -> Optional[str]:
 
 
 class _Warehouse:
-    """The warehouse for Spark jobs: configured, or asked from the metastore once."""
+    """The warehouse for Spark jobs and the runner's crawls: configured, or asked from the metastore."""
 
     def __init__(self, configured: Optional[str], metastore_uri: Optional[str]):
         self.value, self.uri = configured, metastore_uri
@@ -90,7 +92,8 @@ class _Warehouse:
                 try:
                     self.value = metastore_warehouse(self.uri)
                 except Exception as e:
-                    log.warning("cannot ask %s for its warehouse (%s); Spark jobs use their default", self.uri, e)
+                    log.warning("cannot ask %s for its warehouse (%s); Spark jobs and crawls use their default",
+                                self.uri, e)
             return self.value
 
 
@@ -121,16 +124,22 @@ class JobRunnerServer:
             metastore_uri=config.metastore_uri, stop_grace_seconds=config.stop_grace_seconds,
             lease_seconds=config.lease_seconds, crawler_poll_interval=config.crawler_poll_seconds,
             log_retention=LogRetention(days=config.log_retention_days, runs_per_job=config.log_retention_runs))
+        warehouse = _Warehouse(config.warehouse, config.metastore_uri)
         if backends is None:
             backends = {
                 JobType.SPARK: SparkSubmitBackend(
                     metastore_uri=config.metastore_uri,
-                    warehouse=_Warehouse(config.warehouse, config.metastore_uri),
+                    warehouse=warehouse,
                     default_conf=config.spark_conf, python=config.python),
                 JobType.PYTHON_SHELL: PythonShellBackend(python=config.python),
             }
         self.service = JobService(self.store, backends, runner_config, clock=clock or time.time)
         self.orchestrator = Orchestrator(self.service, clock=clock or time.time)
+        # crawlers that triggers and workflows start run here (crawler.embedded.wire hands
+        # them to the crawler daemon instead inside `lakeglue serve`)
+        self.crawlers = RunnerCrawlers(self.store.engine, config.db_url, clock=clock or time.time,
+                                       warehouse=warehouse, max_concurrent=config.crawler_max_concurrent
+                                       ).attach(self.orchestrator)
         pbg.add_JobRunnerServicer_to_server(JobRunnerServicer(self.service, self.orchestrator), self.server)
         self.health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
@@ -154,6 +163,7 @@ class JobRunnerServer:
         """Stop serving. Runs keep running unless `stop_runs` (a restart adopts them)."""
         self.health.enter_graceful_shutdown()
         self.server.stop(grace).wait(grace + 5)
+        self.crawlers.close()  # its crawls end CANCELLED, handed to the triggers while the service still runs
         self.service.close(stop_runs=stop_runs)
         self.orchestrator.close()
         self.store.close()

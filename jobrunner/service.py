@@ -71,6 +71,9 @@ class RunnerConfig:
     log_retention: LogRetention = dataclasses.field(default_factory=LogRetention)
     crawler_poll_interval: float = 5.0      # scheduler: ends of crawler runs read from the database
     crawler_notify_max_age: float = 600.0   # … of runs that ended at most this long ago
+    # Fetching a run's script and extra files (fsspec) must end within this many seconds (and
+    # within the run's own timeout, if shorter): else the run ends ERROR, never started.
+    staging_timeout_seconds: float = 600.0
 
 
 @dataclasses.dataclass
@@ -373,7 +376,7 @@ class JobService:
     def _supervisor(self, run_id: str, sup: _Supervision, handle: Optional[processes.Handle]) -> None:
         try:
             if handle is None:
-                handle = self._launch(run_id)
+                handle = self._launch(run_id, sup.stop)
             if handle is not None:
                 self._watch(run_id, handle, sup.stop)
         except Exception as e:  # never leave a run active because its supervisor broke
@@ -408,9 +411,7 @@ class JobService:
             env["LAKEGLUE_WORKFLOW_RUN_ID"] = run.workflow_run_id
         return env
 
-    def _launch(self, run_id: str) -> Optional[processes.Handle]:
-        from .staging import materialize, materialize_all
-
+    def _launch(self, run_id: str, stop: Optional[threading.Event] = None) -> Optional[processes.Handle]:
         with self.store.tx.read() as conn:
             run = self.store.get_run(conn, run_id)
             job = self.store.get_job(conn, run.job_name) if run else None
@@ -433,9 +434,10 @@ class JobService:
             backend = self.backends.get(job.job_type)
             if backend is None:
                 raise LaunchError(f"This job runner has no backend for {job.job_type.value} jobs")
-            staged_dir = os.path.join(run_dir, "staged")
-            script = materialize(job.script_location, staged_dir)
-            py_files = materialize_all(job.extra_py_files, staged_dir)
+            staged = self._stage(run, job, os.path.join(run_dir, "staged"), log_path, stop)
+            if staged is None:
+                return None  # the run was ended (deadline, stop) or the runner is closing
+            script, py_files = staged
             ctx = LaunchContext(job=job, run=run, resolved_arguments=resolved, run_dir=run_dir, script_path=script,
                                 py_files=py_files, runtime_env=self._runtime_env(job, run, resolved))
             spec = backend.command(ctx)
@@ -465,6 +467,70 @@ class JobService:
                 self.store.update_run(conn, run_id, running_on=now)
         self._notify()
         return handle
+
+    def _stage(self, run: JobRun, job: Job, staged_dir: str, log_path: str,
+               stop: Optional[threading.Event]) -> Optional[Tuple[str, List[str]]]:
+        """The run's script and extra Python files on local disk (staging.py), fetched under a
+        deadline: the runner's `staging_timeout_seconds`, or the run's timeout if shorter (a
+        fetch can hang: an unresponsive HTTP server, a stuck object store). The fetch runs in
+        a helper thread; past the deadline the run ends ERROR, unstarted, saying which limit
+        passed and what was being fetched, and the thread is abandoned. A stop request ends
+        the run STOPPED. LaunchError when a file cannot be read; None when the run was ended
+        here, or the runner is closing (the run has no process yet: whoever reconciles it
+        settles it)."""
+        from .staging import materialize
+
+        locations = [job.script_location, *job.extra_py_files]
+        progress = {"current": None, "paths": [], "error": None}
+
+        def fetch() -> None:
+            try:
+                for loc in locations:
+                    progress["current"] = loc
+                    progress["paths"].append(materialize(loc, staged_dir))
+                progress["current"] = None
+            except BaseException as e:  # handed to the supervisor
+                progress["error"] = e
+
+        limit = float(run.timeout_seconds)
+        by_run_timeout = True
+        if self.config.staging_timeout_seconds and self.config.staging_timeout_seconds < limit:
+            limit, by_run_timeout = float(self.config.staging_timeout_seconds), False
+        worker = threading.Thread(target=fetch, name=f"stage-{run.id[:20]}", daemon=True)
+        worker.start()
+        deadline = time.monotonic() + limit
+        next_check = time.monotonic() + 1.0
+        while True:
+            worker.join(min(self.config.poll_interval, max(0.0, deadline - time.monotonic())))
+            if not worker.is_alive():
+                break
+            if self._closing.is_set():
+                return None
+            stopping = stop is not None and stop.is_set()
+            if not stopping and time.monotonic() >= next_check:  # stopped through another path
+                next_check = time.monotonic() + 1.0
+                with self.store.tx.read() as conn:
+                    current = self.store.get_run(conn, run.id)
+                stopping = current is None or current.state is not RunState.STARTING
+            if stopping:
+                self._log_line(log_path, f"stop requested while staging (fetching {progress['current']})")
+                self._finish(run.id, RunState.STOPPED, None)
+                return None
+            if time.monotonic() >= deadline:
+                what = progress["current"] or job.script_location
+                if by_run_timeout:
+                    msg = (f"Job run timed out after {run.timeout_seconds} seconds while staging its files "
+                           f"(still fetching {what}); the run was not started")
+                else:
+                    msg = (f"Staging the run's files took longer than {limit:g} seconds (still fetching {what}); "
+                           "the run was not started (the job runner's staging timeout)")
+                self._log_line(log_path, msg)
+                self._finish(run.id, RunState.ERROR, msg)  # a run that never ran ends ERROR
+                return None
+        if progress["error"] is not None:
+            raise progress["error"]
+        paths = list(progress["paths"])
+        return paths[0], paths[1:]
 
     def _watch(self, run_id: str, handle: processes.Handle, stop: threading.Event) -> None:
         with self.store.tx.read() as conn:

@@ -243,8 +243,9 @@ class JobRunnerServicer(pbg.JobRunnerServicer):
 
     # --- workflows -------------------------------------------------------------------------
     def _workflow_run_pb(self, run) -> pb.WorkflowRun:
-        return cv.workflow_run_to_pb(run, self.orch.statistics(run.id), self.orch.workflow_triggers(run.workflow_name),
-                                     self.orch.workflow_job_runs(run.id))
+        jobs, crawls = self.orch.workflow_job_runs(run.id), self.orch.workflow_crawler_runs(run.id)
+        return cv.workflow_run_to_pb(run, self.orch.statistics(run.id, jobs, crawls),
+                                     self.orch.workflow_triggers(run.workflow_name), jobs, crawls)
 
     def _workflow_pb(self, wf) -> pb.Workflow:
         runs, _ = self.orch.list_workflow_runs(wf.name, page_size=1)

@@ -696,7 +696,7 @@ class WorkflowRunStatistics(_message.Message):
     def __init__(self, total_actions: _Optional[int] = ..., running_actions: _Optional[int] = ..., succeeded_actions: _Optional[int] = ..., failed_actions: _Optional[int] = ..., stopped_actions: _Optional[int] = ..., timeout_actions: _Optional[int] = ..., errored_actions: _Optional[int] = ..., waiting_actions: _Optional[int] = ...) -> None: ...
 
 class WorkflowNode(_message.Message):
-    __slots__ = ("type", "name", "job_runs")
+    __slots__ = ("type", "name", "job_runs", "crawls")
     class Type(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         TYPE_UNSPECIFIED: _ClassVar[WorkflowNode.Type]
@@ -710,10 +710,32 @@ class WorkflowNode(_message.Message):
     TYPE_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     JOB_RUNS_FIELD_NUMBER: _ClassVar[int]
+    CRAWLS_FIELD_NUMBER: _ClassVar[int]
     type: WorkflowNode.Type
     name: str
     job_runs: _containers.RepeatedCompositeFieldContainer[JobRun]
-    def __init__(self, type: _Optional[_Union[WorkflowNode.Type, str]] = ..., name: _Optional[str] = ..., job_runs: _Optional[_Iterable[_Union[JobRun, _Mapping]]] = ...) -> None: ...
+    crawls: _containers.RepeatedCompositeFieldContainer[CrawlRun]
+    def __init__(self, type: _Optional[_Union[WorkflowNode.Type, str]] = ..., name: _Optional[str] = ..., job_runs: _Optional[_Iterable[_Union[JobRun, _Mapping]]] = ..., crawls: _Optional[_Iterable[_Union[CrawlRun, _Mapping]]] = ...) -> None: ...
+
+class CrawlRun(_message.Message):
+    __slots__ = ("id", "crawler_name", "state", "started_on", "completed_on", "trigger_name", "message", "error_count")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    CRAWLER_NAME_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    STARTED_ON_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_ON_FIELD_NUMBER: _ClassVar[int]
+    TRIGGER_NAME_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_COUNT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    crawler_name: str
+    state: str
+    started_on: _timestamp_pb2.Timestamp
+    completed_on: _timestamp_pb2.Timestamp
+    trigger_name: str
+    message: str
+    error_count: int
+    def __init__(self, id: _Optional[str] = ..., crawler_name: _Optional[str] = ..., state: _Optional[str] = ..., started_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_on: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., trigger_name: _Optional[str] = ..., message: _Optional[str] = ..., error_count: _Optional[int] = ...) -> None: ...
 
 class WorkflowRun(_message.Message):
     __slots__ = ("id", "workflow_name", "status", "run_properties", "started_on", "completed_on", "statistics", "error_message", "nodes", "previous_run_id")

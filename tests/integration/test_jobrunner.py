@@ -1,10 +1,11 @@
 """The job runner over a real gRPC channel on loopback, next to a running lakeglue metastore.
 
 One `lakeglue metastore serve` process (SQLite) and one in-process job runner sharing its
-catalog database for the module. Two real PySpark jobs go through pyspark's spark-submit
+catalog database for the module. Three real PySpark jobs go through pyspark's spark-submit
 (local[1]): one writes a table that is then read back over Thrift, one times out and must
-take its JVM down with it. Everything else uses PYTHON_SHELL jobs (plain Python processes)
-to keep the Spark load low; the CLI and `lakeglue serve` run as separate processes.
+take its JVM down with it, one fails (and is retried) with a Python exception. Everything
+else uses PYTHON_SHELL jobs (plain Python processes) to keep the Spark load low; the CLI
+and `lakeglue serve` run as separate processes.
 """
 from __future__ import annotations
 
@@ -187,6 +188,44 @@ def test_a_spark_job_past_its_timeout_is_killed_with_its_jvm(stub, script):
                    for name, pid in victims)
 
 
+RAISE_IN_SPARK = """
+import os
+from pyspark.sql import SparkSession
+from pyspark.sql.functions import udf
+spark = SparkSession.builder.getOrCreate()
+print("ROWS=%d" % spark.range(3).count(), flush=True)
+if os.environ["LAKEGLUE_JOB_ATTEMPT"] == "0":
+    raise ValueError("partition 2026-11-21 has no rows")   # in the driver, after Spark ran a job
+
+@udf("long")
+def check(x):
+    if x == 2:
+        raise KeyError("row 2")
+    return x
+
+spark.range(3).select(check("id")).collect()  # in a Python worker: reaches the driver through Py4J
+"""
+
+
+@pytest.mark.spark
+def test_a_failing_pyspark_job_is_retried_and_reports_the_python_exception(stub, script):
+    stub.CreateJob(pb.CreateJobRequest(job=pb.Job(
+        name="raising-spark", script_location=script("raising.py", RAISE_IN_SPARK), spark_master="local[1]",
+        max_retries=1)))
+    run = stub.StartJobRun(pb.StartJobRunRequest(job_name="raising-spark"))
+    last = _wait(stub, run.id, 2 * SPARK_TIMEOUT, follow_retries=True)
+    first = stub.GetJobRun(pb.GetJobRunRequest(run_id=run.id))
+    runs = stub.ListJobRuns(pb.ListJobRunsRequest(job_name="raising-spark")).job_runs
+    assert [(r.id, r.attempt, pb.JobRun.State.Name(r.state)) for r in runs] == \
+        [(last.id, 1, "FAILED"), (run.id, 0, "FAILED")], f"{first.error_message}\n{_log(stub, run.id)[-6000:]}"
+    assert first.next_run_id == last.id and last.previous_run_id == run.id and not last.next_run_id
+    for r in (first, last):
+        assert "ROWS=3" in _log(stub, r.id) and r.spark_application_id.startswith("local-") and r.exit_code == 1
+    # the exception itself, not the JVM's or Py4J's account of it
+    assert first.error_message == "ValueError: partition 2026-11-21 has no rows (exit code 1)"
+    assert last.error_message == "KeyError: 'row 2' (exit code 1)", _log(stub, last.id)[-6000:]
+
+
 def test_a_failing_script_is_retried_then_fails_with_its_error(stub, script):
     stub.CreateJob(pb.CreateJobRequest(job=pb.Job(
         name="broken", script_location=script("broken.py", FAIL), job_type=pb.Job.PYTHON_SHELL, max_retries=2)))
@@ -332,7 +371,8 @@ print("recorded", job.name, flush=True)
 def test_cli_commands_against_a_standalone_runner_process(tmp_path):
     """`lakeglue jobrunner serve` as its own process, driven only through the CLI: jobs
     create/start/list/runs/show/stop/logs --follow, triggers (conditional on a job and on a
-    crawler run by `lakeglue crawler start`, event), workflows start/runs/show/resume."""
+    crawler run by `lakeglue crawler start`, event), workflows start/runs/show/resume, and a
+    workflow whose crawler node the runner crawls itself."""
     from tests.support.lake import write_parquet
 
     port = free_port()
@@ -404,6 +444,20 @@ def test_cli_commands_against_a_standalone_runner_process(tmp_path):
         cli("crawler", "create", "sales", "--path", str(tmp_path / "lake"), "--database", "lake", "--db-url", db)
         cli("crawler", "start", "sales", "--no-progress", "--db-url", db, "--warehouse", f"file:{tmp_path}/wh")
         wait_for(lambda: [r for r in records_of("load") if r["args"].get("by") == "crawler"], "the crawler's trigger")
+
+        # a workflow that starts with the crawler: the standalone runner runs the crawl itself
+        cli("workflows", "create", "ingest", *jr)
+        cli("triggers", "create", "ingest-start", "--workflow", "ingest", "--crawler", "sales", *jr)
+        cli("triggers", "create", "ingest-load", "--workflow", "ingest", "--type", "CONDITIONAL",
+            "--watch-crawler", "sales=SUCCEEDED", "--job", "load", "--arg", "by=ingest", *jr)
+        ingest = cli("workflows", "start", "ingest", *jr).stdout.strip()
+        shown = wait_for(lambda: (lambda s: s if s["status"] == "COMPLETED" else None)(
+            json.loads(cli("workflows", "show", "ingest", ingest, *jr).stdout)), "the ingest workflow")
+        crawled = [(n["name"], [(c["state"], c["trigger_name"]) for c in n["crawls"]])
+                   for n in shown["nodes"] if n["type"] == "CRAWLER"]
+        assert crawled == [("sales", [("SUCCEEDED", "ingest-start")])], shown
+        assert shown["statistics"]["succeeded_actions"] == 2 and not shown.get("error_message")
+        assert [r for r in records_of("load") if r["args"].get("by") == "ingest"]
 
         # stop a run, then follow its log to the end
         sleeping = cli("jobs", "start", "sleeper", *jr).stdout.strip()

@@ -140,13 +140,17 @@ def test_serve_starts_the_crawler_daemon_wired_to_the_job_runner(tmp_path, monke
                               no_jobrunner=False, no_crawler=False, crawler_max_concurrent=1)
     stop = start_with_jobrunner(args, "thrift://127.0.0.1:9")
     try:
-        orch = args.jobrunner_server.orchestrator
-        assert orch.crawler_starter is not None and orch.pending_crawls is not None
+        server = args.jobrunner_server
+        orch = server.orchestrator
+        assert orch.crawler_starter is not None and orch.crawler_starter != server.crawlers.start_for_trigger
+        assert orch.crawler_stopper is not None and not orch.poll_crawler_ends  # the daemon delivers ends
     finally:
         stop()
     args = argparse.Namespace(**{**vars(args), "no_crawler": True, "jobrunner_server": None})
     stop = start_with_jobrunner(args, "thrift://127.0.0.1:9")
-    try:
-        assert args.jobrunner_server.orchestrator.crawler_starter is None
+    try:  # without the daemon the runner runs the crawls its triggers start, and polls for ends
+        server = args.jobrunner_server
+        assert server.orchestrator.crawler_starter == server.crawlers.start_for_trigger
+        assert server.orchestrator.poll_crawler_ends
     finally:
         stop()

@@ -274,6 +274,65 @@ def test_a_growing_folder_is_processed_incrementally(tmp_path):
         server.stop(stop_runs=True)
 
 
+# A script that ignores its bookmark mode and commits straight over gRPC, as any client could.
+BYPASS = """
+import json, os
+from jobrunner.runtime import _GrpcBookmarks, init_job
+job = init_job()
+client = _GrpcBookmarks(os.environ["LAKEGLUE_JOBRUNNER_ADDRESS"])
+base = int(job.args["base"]) if "base" in job.args else client.get(job.name)["version"]
+out = client.commit(job.name, job.run_id, base, {"src": {"by": job.run_id}})
+with open(job.args["out"], "a") as f:
+    f.write(json.dumps({"mode": job.bookmark_mode, "staged": out["staged"], "version": out["version"]}) + "\\n")
+"""
+
+
+def test_the_runner_ignores_commits_of_runs_in_mode_disable_or_pause(tmp_path):
+    """Enforced by the runner, not only by the runtime: a DISABLE or PAUSE run's commit (over
+    gRPC, from the run's own process) is accepted but neither staged nor applied."""
+    from jobrunner._proto import jobrunner_pb2 as pb
+    from jobrunner.client import JobRunnerClient
+    from jobrunner.server import JobRunnerConfig, JobRunnerServer
+
+    out = tmp_path / "commits.jsonl"
+    script = tmp_path / "bypass.py"
+    script.write_text(BYPASS)
+    server = JobRunnerServer(JobRunnerConfig(port=0, db_url=f"sqlite:///{tmp_path}/c.db",
+                                             state_dir=str(tmp_path / "state"), stop_grace_seconds=1)).start()
+    client = JobRunnerClient(server.address)
+    try:
+        client.create_job(pb.Job(name="bm", script_location=str(script), job_type=pb.Job.PYTHON_SHELL,
+                                 bookmark_mode=pb.Job.ENABLE, default_arguments={"out": str(out)}))
+
+        def run(**args):
+            r = client.start_job_run("bm", args)
+            done = server.service.wait_for_run(r.id, 60)
+            assert done.state is RunState.SUCCEEDED, done.error_message
+            bm = client.stub.GetJobBookmark(pb.GetJobBookmarkRequest(job_name="bm"))
+            return r.id, json.loads(out.read_text().splitlines()[-1]), bm
+
+        first, commit, bm = run()                      # ENABLE: staged, applied on success
+        assert commit == {"mode": "ENABLE", "staged": True, "version": 0}
+        assert bm.version == 1 and bm.run_id == first
+        _, commit, bm = run(**{"job-bookmark-option": "job-bookmark-pause"})
+        assert commit == {"mode": "PAUSE", "staged": False, "version": 1}
+        assert bm.version == 1 and bm.run_id == first  # PAUSE: read, never advanced
+        assert json.loads(bm.entries["src"].state_json) == {"by": first}
+        _, commit, bm = run(**{"job-bookmark-option": "job-bookmark-disable", "base": "0"})
+        assert commit == {"mode": "DISABLE", "staged": False, "version": 1}  # ignored, even at a stale version
+        assert bm.version == 1 and bm.run_id == first
+        client.update_job(pb.Job(name="bm", bookmark_mode=pb.Job.DISABLE), ["bookmark_mode"])
+        _, commit, bm = run()                          # the job's own mode counts too
+        assert commit == {"mode": "DISABLE", "staged": False, "version": 1}
+        assert bm.version == 1 and bm.run_id == first
+        last, commit, bm = run(**{"job-bookmark-option": "job-bookmark-enable"})  # a run may enable it
+        assert commit == {"mode": "ENABLE", "staged": True, "version": 1}
+        assert bm.version == 2 and bm.run_id == last
+    finally:
+        client.close()
+        server.stop(stop_runs=True)
+
+
 def test_outside_the_runner_bookmarks_are_disabled(monkeypatch, tmp_path):
     for var in ("LAKEGLUE_JOB_NAME", "LAKEGLUE_JOB_RUN_ID", "LAKEGLUE_JOB_ARGUMENTS", "LAKEGLUE_JOBRUNNER_ADDRESS",
                 "LAKEGLUE_BOOKMARK_MODE"):

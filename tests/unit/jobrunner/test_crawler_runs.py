@@ -65,10 +65,10 @@ def test_crawler_run_ends_in_the_database_reach_conditional_triggers(db_url, mak
         ok = _crawl(store, "sales-crawler", "SUCCEEDED")
         assert ok.notified_on is None                     # nobody in that process to tell
 
-        orch.crawler_starter = lambda *a, **kw: None      # as when wired to a crawler service in-process:
-        assert orch.scheduler_tick() == []                # … that service delivers, not the database poll
+        orch.poll_crawler_ends = False                    # as when wired to a crawler daemon in-process:
+        assert orch.scheduler_tick() == []                # … that daemon delivers, not the database poll
         assert store.get_run(ok.id).notified_on is None
-        orch.crawler_starter = None
+        orch.poll_crawler_ends = True
 
         assert orch.scheduler_tick() == []                # the scheduler delivers both ends …
         assert store.get_run(ok.id).notified_on is not None

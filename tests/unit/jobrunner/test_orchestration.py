@@ -204,7 +204,7 @@ def test_a_workflow_passes_run_properties_and_resumes_from_a_failed_node(runner,
     assert (stats.total, stats.succeeded, stats.failed) == (2, 2, 0)
     assert [x["job"] for x in record()] == ["extract", "transform", "transform", "load"]
     assert record()[-1]["args"]["WORKFLOW_RUN_ID"] == resumed.id and record()[-1]["args"]["env"] == "prod"
-    with pytest.raises(FailedPrecondition, match="no failed job nodes"):
+    with pytest.raises(FailedPrecondition, match="no failed job or crawler nodes"):
         orch.resume_workflow_run("etl", resumed.id)
 
 
