@@ -46,7 +46,23 @@ def _runner_config(args, metastore_uri: Optional[str]):
                            spark_conf=_pairs(getattr(args, "spark_conf", None), "--spark-conf"),
                            stop_grace_seconds=getattr(args, "stop_grace", 10.0),
                            log_retention_days=getattr(args, "log_retention_days", 30.0),
-                           log_retention_runs=getattr(args, "log_retention_runs", 0))
+                           log_retention_runs=getattr(args, "log_retention_runs", 0),
+                           staging_timeout_seconds=_non_negative(args, "staging_timeout", 600.0),
+                           crawler_max_concurrent=_positive(args, "crawler_max_concurrent", 2))
+
+
+def _non_negative(args, name: str, default: float) -> float:
+    value = float(getattr(args, name, default))
+    if value < 0:
+        raise SystemExit(f"lakeglue: --{name.replace('_', '-')} must not be negative")
+    return value
+
+
+def _positive(args, name: str, default: int) -> int:
+    value = int(getattr(args, name, default))
+    if value < 1:
+        raise SystemExit(f"lakeglue: --{name.replace('_', '-')} must be at least 1")
+    return value
 
 
 def is_loopback(host: str) -> bool:
@@ -69,15 +85,6 @@ def warn_if_exposed(host: str, port) -> None:
                     "on this machine (listen on 127.0.0.1, or restrict access with a firewall)", host or "*", port)
 
 
-def _service_options(server, args) -> None:
-    """Options of `jobrunner serve` that are not JobRunnerConfig fields: set on the
-    service's own config, before it starts."""
-    timeout = float(getattr(args, "staging_timeout", 600.0))
-    if timeout < 0:
-        raise SystemExit("lakeglue: --staging-timeout must not be negative")
-    server.service.config.staging_timeout_seconds = timeout
-
-
 def _serve(args) -> int:
     from metastore.errors import CatalogError
 
@@ -94,7 +101,6 @@ def _serve(args) -> int:
     except OSError as e:
         print(f"lakeglue: {e}", file=sys.stderr)
         return 2
-    _service_options(server, args)
     warn_if_exposed(args.host, server.port)
     stop = stop_on_signals()
     server.start()
@@ -122,7 +128,8 @@ def start_embedded(args, metastore_uri: str) -> Optional[Callable[[], None]]:
 
     host = embedded_host(args)
     ns = argparse.Namespace(host=host, port=args.jobrunner_port, db_url=args.db_url, warehouse=args.warehouse,
-                            state_dir=None, spark_conf=None, stop_grace=10.0)
+                            state_dir=None, spark_conf=None, stop_grace=10.0,
+                            staging_timeout=args.staging_timeout)
     uri = metastore_uri.replace("://0.0.0.0:", "://127.0.0.1:")
     try:
         server = JobRunnerServer(_runner_config(ns, uri)).start()
@@ -143,6 +150,14 @@ def add_serve_args(p: argparse.ArgumentParser) -> None:
                         "authentication: keep it on 127.0.0.1 unless its network is trusted")
     p.add_argument("--jobrunner-port", type=int, default=50051, help="job runner gRPC port (default 50051)")
     p.add_argument("--no-jobrunner", action="store_true", help="serve only the metastore")
+    _staging_timeout_arg(p)
+
+
+def _staging_timeout_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--staging-timeout", type=float, default=600.0, metavar="SECONDS",
+                   help="a run whose script and extra files (fsspec URIs) are not fetched within SECONDS "
+                        "(or its own timeout, if shorter) ends ERROR without starting (default 600; "
+                        "0: only the run's timeout)")
 
 
 # =========================================================================================
@@ -645,10 +660,10 @@ def add_commands(sub) -> None:
     serve.add_argument("--spark-conf", action="append", metavar="KEY=VALUE", help="default Spark conf for every job")
     serve.add_argument("--stop-grace", type=float, default=10.0,
                        help="seconds between SIGTERM and SIGKILL when stopping or timing out a run")
-    serve.add_argument("--staging-timeout", type=float, default=600.0, metavar="SECONDS",
-                       help="a run whose script and extra files (fsspec URIs) are not fetched within SECONDS "
-                            "(or its own timeout, if shorter) ends ERROR without starting (default 600; "
-                            "0: only the run's timeout)")
+    _staging_timeout_arg(serve)
+    serve.add_argument("--crawler-max-concurrent", type=int, default=2, metavar="N",
+                       help="crawls at a time that this runner's triggers and workflows start (default 2; "
+                            "inside `lakeglue serve` the crawler daemon runs them)")
     serve.add_argument("--log-retention-days", type=float, default=30.0, metavar="DAYS",
                        help="delete the logs (run directories) of runs that ended more than DAYS ago "
                             "(default 30; 0 keeps them)")

@@ -51,6 +51,7 @@ class JobRunnerConfig:
     lease_seconds: float = 30.0            # scheduler / liveness leases among runners sharing the database
     crawler_poll_seconds: float = 5.0      # how often the scheduler reads ends of crawler runs from the database
     crawler_max_concurrent: int = 2        # crawls at a time that this runner's triggers and workflows start
+    staging_timeout_seconds: float = 600.0  # fetching a run's script and files (0: the run's timeout only)
 
     def resolved(self) -> "JobRunnerConfig":
         from metastore.config import default_db_url
@@ -123,6 +124,7 @@ class JobRunnerServer:
             state_dir=config.state_dir, advertise_address=f"{connect_host}:{self.port}",
             metastore_uri=config.metastore_uri, stop_grace_seconds=config.stop_grace_seconds,
             lease_seconds=config.lease_seconds, crawler_poll_interval=config.crawler_poll_seconds,
+            staging_timeout_seconds=config.staging_timeout_seconds,
             log_retention=LogRetention(days=config.log_retention_days, runs_per_job=config.log_retention_runs))
         warehouse = _Warehouse(config.warehouse, config.metastore_uri)
         if backends is None:

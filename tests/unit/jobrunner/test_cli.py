@@ -216,19 +216,31 @@ def test_a_follow_resumes_after_the_runner_restarts_without_repeating(tmp_path, 
         assert states == ["STARTING", "RUNNING", "SUCCEEDED"]
 
 
-def test_serve_staging_timeout_reaches_the_service(tmp_path):
-    from jobrunner.cli import _runner_config, _service_options
+def test_serve_staging_timeout_and_crawl_limit_reach_the_service(tmp_path, monkeypatch):
+    from jobrunner.cli import _runner_config, start_embedded
     from jobrunner.server import JobRunnerServer
 
     p = build_parser()
-    assert p.parse_args(["jobrunner", "serve"]).staging_timeout == 600.0
+    defaults = p.parse_args(["jobrunner", "serve"])
+    assert (defaults.staging_timeout, defaults.crawler_max_concurrent) == (600.0, 2)
     a = p.parse_args(["jobrunner", "serve", "--port", "0", "--db-url", f"sqlite:///{tmp_path}/c.db",
-                      "--state-dir", str(tmp_path / "state"), "--staging-timeout", "2.5"])
+                      "--state-dir", str(tmp_path / "state"), "--staging-timeout", "2.5",
+                      "--crawler-max-concurrent", "3"])
     server = JobRunnerServer(_runner_config(a, None))
     try:
-        _service_options(server, a)
         assert server.service.config.staging_timeout_seconds == 2.5
-        with pytest.raises(SystemExit):
-            _service_options(server, p.parse_args(["jobrunner", "serve", "--staging-timeout", "-1"]))
+        assert server.config.crawler_max_concurrent == 3
     finally:
         server.stop()
+    for bad in (["--staging-timeout", "-1"], ["--crawler-max-concurrent", "0"]):
+        with pytest.raises(SystemExit):
+            _runner_config(p.parse_args(["jobrunner", "serve", *bad]), None)
+    # `lakeglue serve` passes its --staging-timeout to the embedded runner
+    monkeypatch.setenv("LAKEGLUE_HOME", str(tmp_path / "home"))
+    args = p.parse_args(["serve", "--jobrunner-port", "0", "--db-url", f"sqlite:///{tmp_path}/e.db",
+                         "--warehouse", f"file:{tmp_path}/wh", "--staging-timeout", "7"])
+    stop = start_embedded(args, "thrift://127.0.0.1:9083")
+    try:
+        assert args.jobrunner_server.service.config.staging_timeout_seconds == 7.0
+    finally:
+        stop()
