@@ -129,7 +129,7 @@ def start_embedded(args, metastore_uri: str) -> Optional[Callable[[], None]]:
     host = embedded_host(args)
     ns = argparse.Namespace(host=host, port=args.jobrunner_port, db_url=args.db_url, warehouse=args.warehouse,
                             state_dir=None, spark_conf=None, stop_grace=10.0,
-                            staging_timeout=args.staging_timeout)
+                            staging_timeout=getattr(args, "staging_timeout", 600.0))
     uri = metastore_uri.replace("://0.0.0.0:", "://127.0.0.1:")
     try:
         server = JobRunnerServer(_runner_config(ns, uri)).start()

@@ -44,6 +44,34 @@ def _chunks(items, size=_CHUNK):
         yield items[i : i + size]
 
 
+#: parameters per statement of _insert_values (SQLite >= 3.32 takes 32,766; PostgreSQL 65,535)
+_MAX_PARAMS = 30_000
+
+
+def _insert_values(conn, table, columns: Sequence[str], rows: Sequence[tuple],
+                   returning: Sequence[str] = ()) -> list:
+    """Insert `rows` (tuples in `columns` order) with multi-row INSERT … VALUES statements
+    sent with positional parameters as they are, and the rows of `returning` (in no particular
+    order). For bulk writes: SQLAlchemy's executemany processes every row's parameters
+    through the compiled statement, which costs more here than the insert itself."""
+    if not rows:
+        return []
+    quote = conn.dialect.identifier_preparer.quote
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    one = "(" + ", ".join([mark] * len(columns)) + ")"
+    head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES "
+    tail = f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
+    per = max(1, min(1000, _MAX_PARAMS // len(columns)))
+    out: list = []
+    for lo in range(0, len(rows), per):
+        chunk = rows[lo : lo + per]
+        result = conn.exec_driver_sql(head + ", ".join([one] * len(chunk)) + tail,
+                                      tuple(v for row in chunk for v in row))
+        if returning:
+            out.extend(result.fetchall())
+    return out
+
+
 # Hot statements are built once; SQLAlchemy caches their compiled form.
 _DB_ID = PreparedStatement(select(D.c.id).where(D.c.catalog == bindparam("cat"), D.c.name == bindparam("db")))
 _TABLE_BY_NAME = PreparedStatement(
@@ -119,6 +147,10 @@ def _tuples(conn, query) -> list:
 #: what a partition model is decoded from (after its id), in m.partition_from_row's names
 _PARTITION_COLUMNS = (P.c.vals, P.c.location, P.c.parameters, P.c.create_time, P.c.last_access_time,
                       P.c.template_id)
+#: the columns add_partitions writes, in its rows' order
+_PARTITION_INSERT = ("table_id", "name", "vals", "location", "template_id", "parameters", "create_time",
+                     "last_access_time")
+_PV_INSERT = ("partition_id", "idx", "table_id", "value", "num_value")
 _PartitionRow = collections.namedtuple("_PartitionRow", [c.name for c in _PARTITION_COLUMNS])
 
 
@@ -412,34 +444,26 @@ class SqlStore(Store):
             for name, p in named.items():
                 if name in existing:
                     continue
-                rows.append(dict(
-                    table_id=trow.id, name=name, vals=m.dump_values(p.values), location=p.sd.location,
-                    template_id=self._template_id(conn, cache, p.sd), parameters=m.dump_map(p.parameters),
-                    create_time=p.create_time, last_access_time=p.last_access_time,
-                ))
+                rows.append((trow.id, name, m.dump_values(p.values), p.sd.location,
+                             self._template_id(conn, cache, p.sd), m.dump_map(p.parameters),
+                             p.create_time, p.last_access_time))
                 added.append(p)
             if rows:
-                self._insert_partitions(conn, trow.id, rows)
+                self._insert_partitions(conn, trow.id, rows, added)
                 _bump_partitions(conn, trow.id)
-                ev.append(conn, "ADD_PARTITION", db_name, table_name,
-                          {"partitions": [r["name"] for r in rows]})
+                ev.append(conn, "ADD_PARTITION", db_name, table_name, {"partitions": [r[1] for r in rows]})
         if rows and self._planner_stats is not None:
             self._planner_stats.changed(len(rows))
         return added
 
-    def _insert_partitions(self, conn, table_id, rows) -> None:
-        for chunk in _chunks(rows, 1000):
-            # one multi-row INSERT … RETURNING per chunk (SQLAlchemy "insertmanyvalues"); rows
-            # are matched by name, so their order does not matter (asking for it made SQLite
-            # fall back to one statement per row)
-            ids = dict(conn.execute(insert(P).returning(P.c.name, P.c.id), chunk).all())
-            pv_rows = []
-            for r in chunk:
-                for idx, value in enumerate(m._loads(r["vals"])):
-                    pv_rows.append(dict(partition_id=ids[r["name"]], idx=idx, table_id=table_id,
-                                        value=value, num_value=m.numeric_value(value)))
-            if pv_rows:
-                conn.execute(insert(PV), pv_rows)
+    def _insert_partitions(self, conn, table_id: int, rows: Sequence[tuple], parts: Sequence[Partition]) -> None:
+        """`rows` in _PARTITION_INSERT order, of `parts` (in the same order); rows of the
+        returned ids are matched by name."""
+        ids = dict(_insert_values(conn, P, _PARTITION_INSERT, rows, returning=("name", "id")))
+        numeric = m.numeric_value
+        _insert_values(conn, PV, _PV_INSERT, [
+            (ids[r[1]], idx, table_id, value, numeric(value))
+            for r, p in zip(rows, parts) for idx, value in enumerate(p.values)])
 
     def get_partition(self, db_name, table_name, values) -> Partition:
         with self.tx.read() as conn:

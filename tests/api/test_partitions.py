@@ -136,6 +136,25 @@ def test_add_partitions_with_one_bad_member_adds_nothing(hms, logs):
     assert _names(hms) == []
 
 
+def test_one_call_adding_more_partitions_than_one_insert_statement_holds(hms, logs, tmp_path):
+    """2,345 partitions of two keys in one call: several multi-row INSERTs for the partitions
+    and for their key values; every partition and every value row belongs together."""
+    days = [f"2026-{m:02d}-{d:02d}" for m in range(1, 13) for d in range(1, 29)]
+    batch = [partition(logs, [days[i % len(days)], str(i // len(days))], location="file:" + str(tmp_path / f"p{i}"),
+                      parameters={"n": str(i), "pct": f"{i}%s"})
+             for i in range(2345)]
+    assert hms.add_partitions(batch) == 2345
+    assert len(_names(hms)) == 2345
+    got = hms.get_partitions_by_filter("app", "logs", "hr = 6 and ds >= '2026-12-01'", -1)
+    want = {(days[i % len(days)], str(i // len(days))) for i in range(2345)
+            if i // len(days) == 6 and days[i % len(days)] >= "2026-12-01"}
+    assert {tuple(p.values) for p in got} == want and len(got) == len(want) == 21
+    for p in got:  # each partition row came back with its own location and parameters
+        i = int(p.parameters["n"])
+        assert (days[i % len(days)], str(i // len(days))) == tuple(p.values)
+        assert p.sd.location.endswith(f"/p{i}") and p.parameters["pct"] == f"{i}%s"
+
+
 def test_big_batches_make_directories_only_for_partitions_added(hms, logs):
     """Batches of many partitions make their directories alongside the transaction (on a
     thread); what a failed or partly skipped batch made is removed again."""
