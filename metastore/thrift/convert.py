@@ -184,11 +184,13 @@ def partitions_from(parts) -> list:
     return [partition_from(p, memo) for p in parts or ()]
 
 
-def partition_to(p: Partition, memo: Optional[dict] = None) -> tt.Partition:
+def partition_to(p: Partition, memo: Optional[dict] = None, *, storage: bool = True) -> tt.Partition:
+    """`storage=False`: without its storage descriptor (for an encoder that writes that part
+    itself)."""
     return tt.Partition(
         values=list(p.values), dbName=p.db_name, tableName=p.table_name,
-        createTime=p.create_time, lastAccessTime=p.last_access_time, sd=sd_to(p.sd, memo),
-        parameters=dict(p.parameters), catName=p.catalog,
+        createTime=p.create_time, lastAccessTime=p.last_access_time,
+        sd=sd_to(p.sd, memo) if storage else None, parameters=dict(p.parameters), catName=p.catalog,
     )
 
 

@@ -2,7 +2,8 @@
 encoded once per partition.
 
 A big table's partitions are read far more often than they change, and building and encoding
-their Thrift objects is most of a partition listing's cost. Each partition model the store
+their Thrift objects is most of a partition listing's cost (see PartitionEncoder for how a
+partition's bytes are put together). Each partition model the store
 hands out is immutable and, for a given row content, the same object (see the store's
 decoded-partition memo), so its encoding is memoised under the model's identity and a reply's
 partition list is written by joining those bytes. Nothing can go stale: a changed row is a
@@ -36,12 +37,31 @@ _STOP = b"\x00"
 ENCODED_MEMO_SIZE = 24_000
 
 
+def _field_id(cls, name: str) -> int:
+    return next(f[0] for f in cls.thrift_spec if f is not None and f[2] == name)
+
+
+_SD_SPEC = [tt.StorageDescriptor, tt.StorageDescriptor.thrift_spec]
+_SD_FIELD = _FIELD.pack(TType.STRUCT, _field_id(tt.Partition, "sd"))
+_LOCATION_FIELD = _FIELD.pack(TType.STRING, _field_id(tt.StorageDescriptor, "location"))
+_I32 = struct.Struct("!i")
+
+
 class PartitionEncoder:
-    """The Thrift encoding of partition models, memoised by model identity."""
+    """The Thrift encoding of partition models, memoised by model identity.
+
+    A partition's storage descriptor is most of its encoding and, but for the location, the
+    same for all partitions of a table (the store's models share it: StorageDescriptor.at). So
+    the rest of it is encoded once per shape and each partition's bytes are its own fields,
+    the storage field's location, then that shared rest. (Binary-protocol readers take a
+    struct's fields in any order: ids and types are what they match on.)"""
 
     def __init__(self, capacity: int = ENCODED_MEMO_SIZE):
         # id(model) → (model, bytes); holding the model keeps its id from being reused
         self._memo: BoundedMemo[tuple] = BoundedMemo(capacity)
+        # ids of a storage descriptor's fields but the location → (that descriptor, the
+        # encoding of those fields); holding the descriptor keeps the ids from being reused
+        self._storage: BoundedMemo[tuple] = BoundedMemo(1024)
 
     def encoded(self, parts: Sequence[Partition]) -> List[bytes]:
         memo = self._memo
@@ -50,9 +70,23 @@ class PartitionEncoder:
         for p in parts:
             hit = memo.get(id(p))
             if hit is None or hit[0] is not p:
-                hit = memo.put(id(p), (p, encode_binary(c.partition_to(p, shared), _PARTITION_SPEC)))
+                hit = memo.put(id(p), (p, self._encode(p, shared)))
             out.append(hit[1])
         return out
+
+    def _encode(self, p: Partition, shared: dict) -> bytes:
+        sd = p.sd
+        key = tuple(id(v) for k, v in sd.__dict__.items() if k != "location")
+        hit = self._storage.get(key)
+        if hit is None:
+            rest = encode_binary(c.sd_to(sd.at(None), shared), _SD_SPEC)[:-1]  # without its STOP
+            hit = self._storage.put(key, (sd, rest))
+        own = encode_binary(c.partition_to(p, shared, storage=False), _PARTITION_SPEC)[:-1]
+        if sd.location is None:
+            return b"".join((own, _SD_FIELD, hit[1], _STOP, _STOP))
+        location = sd.location.encode("utf-8")
+        return b"".join((own, _SD_FIELD, _LOCATION_FIELD, _I32.pack(len(location)), location, hit[1],
+                         _STOP, _STOP))
 
 
 class PartitionList(list):

@@ -31,3 +31,34 @@ def test_numeric_copy_of_partition_values():
     assert m.numeric_value("2024-01-01") is None
     assert m.numeric_value("") is None
     assert m.numeric_value("__HIVE_DEFAULT_PARTITION__") is None
+
+
+def test_partition_values_round_trip_through_their_json():
+    """load_values splits plain values without a JSON decode; anything dumps escapes goes
+    through json — every shape must come back as it went in."""
+    from metastore.store.mapping import dump_values, load_values
+
+    shapes = [[], [""], ["", ""], ["2026-11-22"], ["a", "b", "c"], ['x"y', "z"], ["back\\slash"],
+              ["ünï☃", "tab\t", "nl\n"], ['a","b'], ["[", "]"], ['"'], [",", ":"], ["\x00"]]
+    for values in shapes:
+        assert load_values(dump_values(values)) == tuple(values), values
+
+
+def test_partitions_of_a_batch_share_their_decoded_parameters():
+    from metastore.model import StorageDescriptor
+    from metastore.store.mapping import _PARAMETERS_MAX, partition_from_row
+
+    class Row:
+        def __init__(self, i, params):
+            self.vals, self.location, self.parameters = f'["{i}"]', f"file:/t/d={i}", params
+            self.create_time = self.last_access_time = 0
+
+    sd = StorageDescriptor(location=None)
+    a, b = (partition_from_row(Row(i, '{"transient_lastDdlTime":"7"}'), "d", "t", "hive", sd) for i in (1, 2))
+    assert a.parameters == {"transient_lastDdlTime": "7"} and a.parameters is b.parameters
+    assert partition_from_row(Row(3, None), "d", "t", "hive", sd).parameters == {}
+    for i in range(_PARAMETERS_MAX + 10):  # bounded: distinct texts do not pile up
+        partition_from_row(Row(i, f'{{"n":"{i}"}}'), "d", "t", "hive", sd)
+    from metastore.store import mapping
+
+    assert len(mapping._PARAMETERS) <= _PARAMETERS_MAX
