@@ -12,8 +12,6 @@ Recrawl policies and the early stop of unchanged recrawls: crawler.recrawl.
 """
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
 import logging
 import threading
@@ -22,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence
 
 from metastore.errors import CatalogError
+from metastore.gcpause import gc_paused
 
 from . import fs as fsmod
 from . import recrawl
@@ -37,37 +36,6 @@ from .report import CrawlReport
 from .targets.base import CatalogTarget
 
 log = logging.getLogger(__name__)
-
-
-_gc_lock = threading.Lock()
-_gc_holders = 0
-_gc_was_enabled = False
-
-
-@contextlib.contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector while any crawl runs. A crawl keeps an object or
-    two per file alive until it ends, and the collector would rescan them again and again
-    (a third of the time of a 100,000-file crawl); reference counting still frees memory.
-    Objects allocated meanwhile are then moved to the oldest generation."""
-    global _gc_holders, _gc_was_enabled
-    with _gc_lock:
-        if _gc_holders == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_holders += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_holders -= 1
-            if _gc_holders == 0 and _gc_was_enabled:
-                # What survived the crawl (the report's plan and files) goes straight to the
-                # oldest generation, as it would have after a few collections; otherwise the
-                # first young collection after re-enabling would trace all of it at once.
-                gc.freeze()
-                gc.unfreeze()
-                gc.enable()
 
 
 class CrawlError(Exception):

@@ -71,11 +71,24 @@ class StorageDescriptor:
     def at(self, location: Optional[str]) -> "StorageDescriptor":
         """This storage descriptor at another location. Shares every other field (model
         objects are immutable), and is much cheaper than dataclasses.replace, which matters
-        when thousands of partitions are listed or added at once."""
+        when thousands of partitions are listed or added at once. The copy remembers the
+        descriptor it was made from (see `shape`)."""
         new = object.__new__(StorageDescriptor)
         new.__dict__.update(self.__dict__)
         new.__dict__["location"] = location
+        new.__dict__[_SHAPE] = self.shape
         return new
+
+    @property
+    def shape(self) -> "StorageDescriptor":
+        """A descriptor whose every field but the location is this one's (the same objects):
+        the one this was made from with `at`, else this one. Consumers that derive something
+        from everything but the location (an encoder) can key it by the shape's identity."""
+        return self.__dict__.get(_SHAPE, self)
+
+
+#: not a field: equality, hashing, repr and dataclasses.replace ignore it
+_SHAPE = "_shape"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Dict, List, Optional, Sequence
 from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from ..gcpause import gc_paused
 from ..errors import AlreadyExists, Conflict, InvalidInput, InvalidObject, InvalidOperation, NotFound
 from ..model import Database, Function, Partition, Table, TableMeta, make_partition_name
 from . import mapping as m
@@ -44,6 +45,8 @@ def _chunks(items, size=_CHUNK):
         yield items[i : i + size]
 
 
+#: rows from which decoding pauses the garbage collector
+_MANY = 1000
 #: parameters per statement of _insert_values (SQLite >= 3.32 takes 32,766; PostgreSQL 65,535)
 _MAX_PARAMS = 30_000
 
@@ -575,6 +578,12 @@ class SqlStore(Store):
 
     def _decode_partitions(self, conn, db_name, trow, base, found, rows) -> None:
         """Partitions of (id, *_PARTITION_COLUMNS) rows into `found` by id, via the memo."""
+        if len(rows) < _MANY:
+            return self._decode_partitions_into(conn, db_name, trow, base, found, rows)
+        with gc_paused():  # thousands of models the memo keeps: see metastore.gcpause
+            return self._decode_partitions_into(conn, db_name, trow, base, found, rows)
+
+    def _decode_partitions_into(self, conn, db_name, trow, base, found, rows) -> None:
         memo = self._decoded_partitions
         templates = None
         for r in rows:

@@ -24,6 +24,7 @@ from thrift.protocol.fastbinary import encode_binary
 from thrift.transport import TTransport
 from thrift.Thrift import TType
 
+from ..gcpause import gc_paused
 from ..memo import BoundedMemo
 from ..model import Partition
 from . import convert as c
@@ -59,11 +60,17 @@ class PartitionEncoder:
     def __init__(self, capacity: int = ENCODED_MEMO_SIZE):
         # id(model) → (model, bytes); holding the model keeps its id from being reused
         self._memo: BoundedMemo[tuple] = BoundedMemo(capacity)
-        # ids of a storage descriptor's fields but the location → (that descriptor, the
-        # encoding of those fields); holding the descriptor keeps the ids from being reused
+        # id of a storage descriptor's shape → (the shape, the encoding of its fields but the
+        # location); holding the shape keeps its id from being reused
         self._storage: BoundedMemo[tuple] = BoundedMemo(1024)
 
     def encoded(self, parts: Sequence[Partition]) -> List[bytes]:
+        if len(parts) < 1000:
+            return self._encoded(parts)
+        with gc_paused():  # thousands of encodings the memo keeps: see metastore.gcpause
+            return self._encoded(parts)
+
+    def _encoded(self, parts: Sequence[Partition]) -> List[bytes]:
         memo = self._memo
         out: List[bytes] = []
         shared: dict = {}  # Thrift pieces the misses of one reply have in common
@@ -76,11 +83,11 @@ class PartitionEncoder:
 
     def _encode(self, p: Partition, shared: dict) -> bytes:
         sd = p.sd
-        key = tuple(id(v) for k, v in sd.__dict__.items() if k != "location")
-        hit = self._storage.get(key)
-        if hit is None:
-            rest = encode_binary(c.sd_to(sd.at(None), shared), _SD_SPEC)[:-1]  # without its STOP
-            hit = self._storage.put(key, (sd, rest))
+        shape = sd.shape
+        hit = self._storage.get(id(shape))
+        if hit is None or hit[0] is not shape:
+            rest = encode_binary(c.sd_to(shape.at(None), shared), _SD_SPEC)[:-1]  # without its STOP
+            hit = self._storage.put(id(shape), (shape, rest))
         own = encode_binary(c.partition_to(p, shared, storage=False), _PARTITION_SPEC)[:-1]
         if sd.location is None:
             return b"".join((own, _SD_FIELD, hit[1], _STOP, _STOP))
