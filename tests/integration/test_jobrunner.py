@@ -1,9 +1,10 @@
 """The job runner over a real gRPC channel on loopback, next to a running lakeglue metastore.
 
 One `lakeglue metastore serve` process (SQLite) and one in-process job runner sharing its
-catalog database for the module. Three real PySpark jobs go through pyspark's spark-submit
+catalog database for the module. Real PySpark jobs go through pyspark's spark-submit
 (local[1]): one writes a table that is then read back over Thrift, one times out and must
-take its JVM down with it, one fails (and is retried) with a Python exception. Everything
+take its JVM down with it, one fails (and is retried) with a Python exception; one runs on
+a real standalone cluster (spark://, a master and a worker started from pyspark's jars). Everything
 else uses PYTHON_SHELL jobs (plain Python processes) to keep the Spark load low; the CLI
 and `lakeglue serve` run as separate processes.
 """
@@ -186,6 +187,97 @@ def test_a_spark_job_past_its_timeout_is_killed_with_its_jvm(stub, script):
     assert any(name.startswith("java") for name, _ in victims), killed
     assert not any(processes.is_alive(int(pid)) and processes.proc_info(int(pid)).comm == name
                    for name, pid in victims)
+
+
+ON_CLUSTER = """
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.enableHiveSupport().getOrCreate()
+sc = spark.sparkContext
+spark.sql("CREATE DATABASE IF NOT EXISTS jobs_it")
+df = spark.range(100).selectExpr("id", "id % 7 AS k")
+df.write.mode("overwrite").format("parquet").saveAsTable("jobs_it.on_cluster")
+executors = sc._jsc.sc().getExecutorIds().size()  # the driver is not among them
+print("EXECUTORS=%d SUM=%d" % (executors, spark.table("jobs_it.on_cluster").groupBy().sum("id").first()[0]),
+      flush=True)
+spark.stop()
+"""
+
+
+@pytest.fixture(scope="module")
+def standalone_cluster(tmp_path_factory):
+    """A real Spark standalone cluster on loopback — a master and one worker (1 core, 1 GB)
+    started from pyspark's own jars (bin/spark-class) — for a job with a `spark://` master."""
+    import urllib.request
+
+    import pyspark
+
+    home = os.path.dirname(pyspark.__file__)
+    base = tmp_path_factory.mktemp("standalone")
+    port, ui, worker_ui = free_port(), free_port(), free_port()
+    env = dict(os.environ, SPARK_HOME=home, SPARK_LOCAL_IP="127.0.0.1", SPARK_LOG_DIR=str(base),
+               SPARK_WORKER_DIR=str(base / "work"))
+    spark_class = os.path.join(home, "bin", "spark-class")
+    procs = []
+    for name, argv in (("master", ["org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+                                   "--port", str(port), "--webui-port", str(ui)]),
+                       ("worker", ["org.apache.spark.deploy.worker.Worker", f"spark://127.0.0.1:{port}",
+                                   "--host", "127.0.0.1", "--cores", "1", "--memory", "1g",
+                                   "--webui-port", str(worker_ui), "--work-dir", str(base / "work")])):
+        with open(base / f"{name}.log", "wb") as log:
+            procs.append(subprocess.Popen([spark_class, *argv], stdout=log, stderr=subprocess.STDOUT, env=env,
+                                          stdin=subprocess.DEVNULL, start_new_session=True))
+    state = {}
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{ui}/json", timeout=5) as r:
+                state = json.load(r)
+            if state.get("aliveworkers", 0) >= 1:
+                break
+        except OSError:
+            pass
+        if any(p.poll() is not None for p in procs):
+            break
+        time.sleep(1)
+    try:
+        if state.get("aliveworkers", 0) < 1:
+            logs = "\n".join((base / f"{n}.log").read_text(errors="replace")[-3000:] for n in ("master", "worker"))
+            pytest.fail(f"the standalone Spark cluster did not come up: {state}\n{logs}")
+        yield f"spark://127.0.0.1:{port}", ui
+    finally:
+        for p in procs:  # spark-class execs the JVM in the process it started
+            processes.kill_tree(p.pid, grace=10, reap=p.poll)
+            p.wait(30)
+
+
+@pytest.mark.spark
+def test_a_pyspark_job_runs_on_a_standalone_spark_cluster(stub, lakeglue_sqlite, script, standalone_cluster):
+    """`spark://` passed through to spark-submit: the driver runs here (client mode), its
+    executors on the cluster's worker, and the job reads and writes the catalog as in local mode."""
+    import urllib.request
+
+    master, ui = standalone_cluster
+    stub.CreateJob(pb.CreateJobRequest(job=pb.Job(
+        name="on-cluster", script_location=script("on_cluster.py", ON_CLUSTER), spark_master=master,
+        spark_conf={"spark.executor.memory": "512m", "spark.cores.max": "1"})))
+    run = stub.StartJobRun(pb.StartJobRunRequest(job_name="on-cluster"))
+    done = _wait(stub, run.id, SPARK_TIMEOUT)
+    log = _log(stub, run.id)
+    assert done.state == pb.JobRun.SUCCEEDED, f"{done.error_message}\n{log[-6000:]}"
+    assert "--master " + master in log
+    assert done.spark_application_id.startswith("app-"), done.spark_application_id  # a standalone app id
+    assert "EXECUTORS=1 SUM=4950" in log
+    with urllib.request.urlopen(f"http://127.0.0.1:{ui}/json", timeout=10) as r:
+        apps = json.load(r)
+    ran = [a for a in apps.get("completedapps", []) + apps.get("activeapps", [])
+           if a.get("id") == done.spark_application_id]
+    assert ran and ran[0]["name"] == "on-cluster"  # the master ran it, under the job's name
+    client = ThriftClient("127.0.0.1", lakeglue_sqlite.port)
+    try:
+        table = client.get_table("jobs_it", "on_cluster")
+        assert [c.name for c in table.sd.cols] == ["id", "k"]
+    finally:
+        client.close()
 
 
 RAISE_IN_SPARK = """
