@@ -223,7 +223,11 @@ def _is_local(fs) -> bool:
 
 
 class _Purger:
-    """One background thread that removes renamed-away trees, in order."""
+    """One background thread that removes renamed-away trees, in order.
+
+    It looks for work every PURGE_POLL_S instead of waking on each submission: a drop queues
+    its tree just before its answer goes out, and a thread woken at that moment (then busy
+    in rmtree) took the answer ~0.1 ms longer on two cores."""
 
     def __init__(self):
         self._queue: "queue.Queue[str]" = queue.Queue()
@@ -239,15 +243,20 @@ class _Purger:
 
     def _run(self) -> None:
         while True:
-            path = self._queue.get()
-            try:
-                shutil.rmtree(path, ignore_errors=False)
-            except FileNotFoundError:
-                pass
-            except OSError as e:
-                log.warning("could not purge %s: %s", path, e)
-            finally:
-                self._queue.task_done()
+            time.sleep(PURGE_POLL_S)
+            while True:
+                try:
+                    path = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                try:
+                    shutil.rmtree(path, ignore_errors=False)
+                except FileNotFoundError:
+                    pass
+                except OSError as e:
+                    log.warning("could not purge %s: %s", path, e)
+                finally:
+                    self._queue.task_done()
 
     def drain(self, timeout: float = 30.0) -> None:
         """Wait until queued trees are removed (tests, shutdown)."""
@@ -256,6 +265,8 @@ class _Purger:
             time.sleep(0.01)
 
 
+#: how often the purge thread looks for renamed-away trees to remove
+PURGE_POLL_S = 0.2
 _purger = _Purger()
 atexit.register(_purger.drain)
 drain_deletes = _purger.drain
