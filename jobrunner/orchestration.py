@@ -854,7 +854,7 @@ class Orchestrator:
                 try:
                     (self.crawler_stopper or self.crawler_runs.request_stop)(c.crawler_name, c.id)
                 except LookupError:
-                    pass  # it has just ended
+                    log.debug("workflow run %s: crawl %s ended before it could be stopped", run_id, c.id)
                 except RuntimeError as e:  # the runner's crawler service is closing (it cancels its crawls)
                     log.warning("workflow run %s: could not stop crawl %s: %s", run_id, c.id, e)
         self._check_workflow_run(run_id)

@@ -16,25 +16,9 @@ from crawler.store import CrawlerStore
 from jobrunner.model import RunFilter, RunState
 from jobrunner.orchestration import Action, Condition, Predicate, Trigger, Workflow
 from tests.support.lake import write_parquet
-from tests.unit.jobrunner.conftest import Runner, python_job, write_script
-
-RECORD = """
-import json, os
-from jobrunner.runtime import init_job
-job = init_job()
-with open(os.environ["RECORD_FILE"], "a") as f:
-    f.write(json.dumps({"job": job.name, "args": job.args}) + "\\n")
-"""
+from tests.unit.jobrunner.conftest import RECORD_SCRIPT, Runner, python_job, wait_for, write_script
 
 
-def _wait_for(pred, timeout=30, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -49,7 +33,7 @@ def env(tmp_path, monkeypatch):
     write_parquet(tmp_path / "lake" / "sales" / "ds=2024-01-01" / "p.parquet", {"id": [1, 2]})
     store.create(CrawlerDef(name="sales-crawler", paths=(str(tmp_path / "lake"),), database="lake"), time.time())
     store.create(CrawlerDef(name="broken", paths=(str(tmp_path / "missing"),), database="lake"), time.time())
-    script = write_script(tmp_path, "rec.py", RECORD)
+    script = write_script(tmp_path, "rec.py", RECORD_SCRIPT)
     runner.service.create_job(python_job("load-sales", script, max_concurrent_runs=5))
     yield runner, service, store, tmp_path
     service.close()
@@ -79,7 +63,7 @@ def test_when_crawler_succeeded_start_job(env):
         actions=(Action(job_name="load-sales", arguments={"source": "broken"}),)), start_on_creation=True)
     assert service.run("broken").state == "FAILED"          # a FAILED crawl does not meet "SUCCEEDED"
     assert service.run("sales-crawler").state == "SUCCEEDED"
-    run = _wait_for(lambda: _job_runs(runner), what="the load-sales run")[0]
+    run = wait_for(lambda: _job_runs(runner), what="the load-sales run")[0]
     assert run.trigger_name == "after-crawl"
     assert runner.service.wait_for_run(run.id, 30).state is RunState.SUCCEEDED
     assert [r["args"].get("source") for r in _records(tmp_path)] == ["crawler"]
@@ -91,7 +75,7 @@ def test_a_trigger_action_starts_a_crawler(env):
     runner.orchestrator.create_trigger(Trigger(name="crawl-now", type="ON_DEMAND",
                                                actions=(Action(crawler_name="sales-crawler"),)))
     runner.orchestrator.start_trigger("crawl-now")
-    run = _wait_for(lambda: [r for r in store.runs("sales-crawler") if r.finished], what="the crawl")[0]
+    run = wait_for(lambda: [r for r in store.runs("sales-crawler") if r.finished], what="the crawl")[0]
     assert (run.state, run.started_by, run.trigger_name) == ("SUCCEEDED", "TRIGGER", "crawl-now")
 
 
@@ -108,7 +92,7 @@ def test_a_workflow_waits_for_its_crawler_then_runs_the_job(env):
     wf_run = orch.start_workflow_run("ingest")
     crawl = store.runs("sales-crawler")[0]
     assert crawl.workflow_run_id == wf_run.id
-    done = _wait_for(lambda: (lambda r: r if r.status == "COMPLETED" else None)(
+    done = wait_for(lambda: (lambda r: r if r.status == "COMPLETED" else None)(
         orch.get_workflow_run("ingest", wf_run.id)), what="the workflow run")
     assert done.error_message is None
     job = _job_runs(runner)[0]
@@ -129,7 +113,7 @@ def test_run_ends_from_another_process_reach_the_triggers(env, tmp_path):
         elsewhere.close()
     assert _job_runs(runner) == []
     assert len(service.deliver_pending()) == 1   # what the daemon in `lakeglue serve` does every poll
-    run = _wait_for(lambda: _job_runs(runner), what="the load-sales run")[0]
+    run = wait_for(lambda: _job_runs(runner), what="the load-sales run")[0]
     assert runner.service.wait_for_run(run.id, 30).state is RunState.SUCCEEDED
 
 

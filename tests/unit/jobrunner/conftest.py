@@ -3,6 +3,7 @@ real (short) Python processes through the PYTHON_SHELL backend."""
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 from typing import Callable, List
 
@@ -13,6 +14,27 @@ from jobrunner.model import Job, JobType
 from jobrunner.orchestration import Orchestrator
 from jobrunner.service import JobService, RunnerConfig
 from jobrunner.store import open_store
+
+
+#: a job script that appends its name and arguments to $RECORD_FILE (one JSON line per run)
+RECORD_SCRIPT = """
+import json, os
+from jobrunner.runtime import init_job
+job = init_job()
+with open(os.environ["RECORD_FILE"], "a") as f:
+    f.write(json.dumps({"job": job.name, "args": job.args}) + "\\n")
+"""
+
+
+def wait_for(pred, timeout: float = 60, what: str = "condition"):
+    """pred()'s first truthy value, polled every 50 ms; AssertionError after `timeout` s."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = pred()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
 def write_script(directory: Path, name: str, body: str) -> str:

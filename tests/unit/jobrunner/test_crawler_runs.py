@@ -12,15 +12,8 @@ from crawler.store import CrawlerStore
 from jobrunner.model import RunFilter, RunState
 from jobrunner.orchestration import Action, Condition, Predicate, Trigger
 
-from .conftest import python_job
+from .conftest import RECORD_SCRIPT, python_job
 
-RECORD = """
-import json, os
-from jobrunner.runtime import init_job
-job = init_job()
-with open(os.environ["RECORD_FILE"], "a") as f:
-    f.write(json.dumps({"job": job.name, "args": job.args}) + "\\n")
-"""
 
 
 @pytest.fixture
@@ -53,7 +46,7 @@ def test_crawler_run_ends_in_the_database_reach_conditional_triggers(db_url, mak
     r = make_runner(db_url, housekeeping_interval=3600, crawler_poll_interval=0).start()
     svc, orch = r.service, r.orchestrator
     assert orch.deliver_crawler_runs() == 0           # no crawler tables in this database yet
-    svc.create_job(python_job("load-sales", scripts("rec.py", RECORD), max_concurrent_runs=5))
+    svc.create_job(python_job("load-sales", scripts("rec.py", RECORD_SCRIPT), max_concurrent_runs=5))
     for name, crawler, state in (("after-crawl", "sales-crawler", "SUCCEEDED"), ("after-broken", "broken", "SUCCEEDED"),
                                  ("broken-failed", "broken", "FAILED")):
         orch.create_trigger(Trigger(
@@ -95,7 +88,7 @@ def test_a_standalone_runner_server_chains_a_job_to_a_crawler(tmp_path, lake):
     try:
         stub = pbg.JobRunnerStub(channel)
         script = tmp_path / "rec.py"
-        script.write_text(RECORD)
+        script.write_text(RECORD_SCRIPT)
         stub.CreateJob(pb.CreateJobRequest(job=pb.Job(name="load-sales", script_location=str(script),
                                                       job_type=pb.Job.PYTHON_SHELL)))
         stub.CreateTrigger(pb.CreateTriggerRequest(trigger=pb.Trigger(

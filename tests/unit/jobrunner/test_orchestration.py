@@ -10,7 +10,7 @@ from jobrunner.errors import FailedPrecondition, InvalidArgument, NotFound
 from jobrunner.model import RunFilter, RunState
 from jobrunner.orchestration import Action, Condition, Predicate, Trigger, Workflow, cron_expression, next_fire_time
 
-from .conftest import python_job
+from .conftest import python_job, wait_for
 
 RECORD = """
 import json, os, sys
@@ -48,15 +48,6 @@ def record(tmp_path, monkeypatch):
 def _runs(svc, job):
     return svc.list_job_runs(RunFilter(job_name=job))[0]
 
-
-def _wait_for(pred, timeout=30, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_cron_expressions_and_time_zones():
@@ -106,7 +97,7 @@ def test_a_conditional_trigger_chains_two_jobs(runner, scripts, record):
         actions=(Action(job_name="load", arguments={"from": "extract"}),)), start_on_creation=True)
     first = svc.start_job_run("extract")
     assert svc.wait_for_run(first.id, 30).state is RunState.SUCCEEDED
-    load = _wait_for(lambda: _runs(svc, "load"), what="the load run")[0]
+    load = wait_for(lambda: _runs(svc, "load"), what="the load run")[0]
     assert load.trigger_name == "after-extract"
     assert svc.wait_for_run(load.id, 30).state is RunState.SUCCEEDED
     assert [(x["job"], x["args"].get("from")) for x in record()] == [("extract", None), ("load", "extract")]
@@ -128,7 +119,7 @@ def test_all_conditions_must_be_met_and_failures_count_after_retries(runner, scr
     b = svc.start_job_run("b", {"must_exist": "/nonexistent"})
     last = svc.wait_for_run(b.id, 60, follow_retries=True)
     assert last.state is RunState.FAILED and last.attempt == 1
-    after = _wait_for(lambda: _runs(svc, "after"), what="the trigger")
+    after = wait_for(lambda: _runs(svc, "after"), what="the trigger")
     assert len(after) == 1
 
 
@@ -187,7 +178,7 @@ def test_a_workflow_passes_run_properties_and_resumes_from_a_failed_node(runner,
                                 actions=(Action(job_name="load"),)))
 
     wf_run = orch.start_workflow_run("etl", {"env": "prod"})
-    done = _wait_for(lambda: (lambda w: w if w.status == "COMPLETED" else None)(
+    done = wait_for(lambda: (lambda w: w if w.status == "COMPLETED" else None)(
         orch.get_workflow_run("etl", wf_run.id)), what="the workflow run")
     stats = orch.statistics(done.id)
     assert (stats.total, stats.succeeded, stats.failed) == (2, 1, 1)
@@ -198,7 +189,7 @@ def test_a_workflow_passes_run_properties_and_resumes_from_a_failed_node(runner,
     marker.touch()
     resumed = orch.resume_workflow_run("etl", wf_run.id, ["transform"])
     assert resumed.previous_run_id == wf_run.id
-    final = _wait_for(lambda: (lambda w: w if w.status == "COMPLETED" else None)(
+    final = wait_for(lambda: (lambda w: w if w.status == "COMPLETED" else None)(
         orch.get_workflow_run("etl", resumed.id)), what="the resumed run")
     stats = orch.statistics(final.id)
     assert (stats.total, stats.succeeded, stats.failed) == (2, 2, 0)
@@ -220,9 +211,9 @@ def test_a_stopped_workflow_run_stops_its_jobs_and_starts_nothing_more(runner, s
                                 actions=(Action(job_name="cleanup"),)))
     wf_run = orch.start_workflow_run("wf")
     slow = orch.workflow_job_runs(wf_run.id)[0]
-    _wait_for(lambda: svc.get_job_run(slow.id).state is RunState.RUNNING, what="the slow run")
+    wait_for(lambda: svc.get_job_run(slow.id).state is RunState.RUNNING, what="the slow run")
     assert orch.stop_workflow_run("wf", wf_run.id).status in ("STOPPING", "STOPPED")
-    done = _wait_for(lambda: (lambda w: w if w.status == "STOPPED" else None)(orch.get_workflow_run("wf", wf_run.id)),
+    done = wait_for(lambda: (lambda w: w if w.status == "STOPPED" else None)(orch.get_workflow_run("wf", wf_run.id)),
                      what="the stopped workflow run")
     assert done.completed_on is not None and svc.get_job_run(slow.id).state is RunState.STOPPED
     stats = orch.statistics(wf_run.id)
@@ -244,7 +235,7 @@ def test_an_any_trigger_fires_on_each_condition_met(runner, scripts, record):
                                                        Condition(job_name="b", state="FAILED"))),
         actions=(Action(job_name="after"),)), start_on_creation=True)
     assert svc.wait_for_run(svc.start_job_run("a").id, 30).state is RunState.SUCCEEDED
-    _wait_for(lambda: len(_runs(svc, "after")) == 1, what="the first firing")
+    wait_for(lambda: len(_runs(svc, "after")) == 1, what="the first firing")
     assert svc.wait_for_run(svc.start_job_run("b", {"must_exist": "/nonexistent"}).id, 30).state is RunState.FAILED
-    _wait_for(lambda: len(_runs(svc, "after")) == 2, what="the second firing")
+    wait_for(lambda: len(_runs(svc, "after")) == 2, what="the second firing")
     assert all(r.trigger_name == "either" for r in _runs(svc, "after"))

@@ -21,25 +21,9 @@ from jobrunner.orchestration import Action, Condition, Predicate, Trigger, Workf
 from jobrunner.server import JobRunnerConfig, JobRunnerServer
 from tests.support.lake import write_parquet
 
-from .conftest import python_job
-
-RECORD = """
-import json, os
-from jobrunner.runtime import init_job
-job = init_job()
-with open(os.environ["RECORD_FILE"], "a") as f:
-    f.write(json.dumps({"job": job.name, "args": job.args}) + "\\n")
-"""
+from .conftest import RECORD_SCRIPT, python_job, wait_for
 
 
-def _wait_for(pred, timeout=60, what="condition"):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _records(tmp_path):
@@ -66,7 +50,7 @@ def standalone(db_url, tmp_path, monkeypatch):
     store.create(CrawlerDef(name="flaky", paths=(str(tmp_path / "flaky"),), database="flaky"), time.time())
     stub = pbg.JobRunnerStub(channel)
     script = tmp_path / "rec.py"
-    script.write_text(RECORD)
+    script.write_text(RECORD_SCRIPT)
     stub.CreateJob(pb.CreateJobRequest(job=pb.Job(name="load-sales", script_location=str(script),
                                                   job_type=pb.Job.PYTHON_SHELL, max_concurrent_runs=5)))
     try:
@@ -107,7 +91,7 @@ def test_a_standalone_runner_crawls_for_its_workflow_and_resumes_a_failed_crawle
         actions=[pb.Action(job_name="load-sales")])))
 
     first = stub.StartWorkflowRun(pb.StartWorkflowRunRequest(name="ingest"))
-    done = _wait_for(lambda: _finished(stub, "ingest", first.id), what="the first workflow run")
+    done = wait_for(lambda: _finished(stub, "ingest", first.id), what="the first workflow run")
     nodes = _nodes(done)
     assert set(nodes) == {("TRIGGER", "ingest-start"), ("TRIGGER", "ingest-load"), ("JOB", "load-sales"),
                           ("CRAWLER", "sales-crawler"), ("CRAWLER", "flaky")}
@@ -127,7 +111,7 @@ def test_a_standalone_runner_crawls_for_its_workflow_and_resumes_a_failed_crawle
 
     write_parquet(tmp_path / "flaky" / "events" / "p.parquet", {"id": [3]})
     resumed = stub.ResumeWorkflowRun(pb.ResumeWorkflowRunRequest(name="ingest", run_id=first.id))
-    done = _wait_for(lambda: _finished(stub, "ingest", resumed.id), what="the resumed workflow run")
+    done = wait_for(lambda: _finished(stub, "ingest", resumed.id), what="the resumed workflow run")
     assert done.previous_run_id == first.id
     nodes = _nodes(done)
     assert [(c.state, c.trigger_name) for c in nodes["CRAWLER", "flaky"].crawls] == [("SUCCEEDED", "ingest-start")]
@@ -157,11 +141,11 @@ def test_a_standalone_runner_trigger_starts_a_crawler_unless_it_runs_elsewhere(s
     store.finish_run("sales-crawler", elsewhere.id, "CANCELLED", time.time())
 
     stub.StartTrigger(pb.StartTriggerRequest(name="crawl-now"))
-    crawl = _wait_for(lambda: [r for r in store.runs("sales-crawler") if r.id != elsewhere.id and r.finished],
+    crawl = wait_for(lambda: [r for r in store.runs("sales-crawler") if r.id != elsewhere.id and r.finished],
                       what="the crawl")[0]
     assert (crawl.state, crawl.started_by, crawl.trigger_name) == ("SUCCEEDED", "TRIGGER", "crawl-now")
     assert crawl.notified_on is not None                                  # handed over in-process
-    run = _wait_for(lambda: stub.ListJobRuns(pb.ListJobRunsRequest(job_name="load-sales")).job_runs,
+    run = wait_for(lambda: stub.ListJobRuns(pb.ListJobRunsRequest(job_name="load-sales")).job_runs,
                     what="the job after the crawl")[0]
     assert run.trigger_name == "after-crawl"
     assert server.service.wait_for_run(run.id, 30).state.value == "SUCCEEDED"
@@ -210,7 +194,7 @@ def test_stopping_a_workflow_run_cancels_its_crawls(db_url, make_runner, scripts
         assert orch.statistics(wf_run.id).running == 2
         assert orch.stop_workflow_run("ingest", wf_run.id).status == "STOPPING"
         release.set()
-        done = _wait_for(lambda: (lambda w: w if w.status == "STOPPED" else None)(
+        done = wait_for(lambda: (lambda w: w if w.status == "STOPPED" else None)(
             orch.get_workflow_run("ingest", wf_run.id)), what="the stopped workflow run")
         [crawl] = orch.workflow_crawler_runs(done.id)                     # nothing started after the stop
         assert crawl.state == "CANCELLED"
