@@ -1,8 +1,9 @@
 """Locks and transactions as Hive clients use them (PyIceberg, Trino, Hive)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Optional, Tuple
+
+from .frozen import frozen
 
 # Lock types, levels and states keep Hive's names; adapters map them to wire enums.
 SHARED_READ = "SHARED_READ"
@@ -24,7 +25,7 @@ TXN_COMMITTED = "COMMITTED"
 TXN_ABORTED = "ABORTED"
 
 
-@dataclass(frozen=True)
+@frozen
 class LockComponent:
     type: str
     level: str
@@ -33,7 +34,7 @@ class LockComponent:
     partition_name: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class LockRequest:
     components: Tuple[LockComponent, ...]
     txn_id: int = 0
@@ -42,7 +43,7 @@ class LockRequest:
     agent_info: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Lock:
     id: int
     state: str
@@ -57,7 +58,7 @@ class Lock:
     blocked_by: Optional[int] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Txn:
     id: int
     state: str

@@ -5,9 +5,10 @@ objects at the edge; the service and the stores only ever see them.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Mapping, Optional, Tuple
 
+from .frozen import frozen
 from .names import make_partition_name
 
 DEFAULT_CATALOG = "hive"
@@ -22,14 +23,14 @@ ROLE = "ROLE"
 GROUP = "GROUP"
 
 
-@dataclass(frozen=True)
+@frozen
 class Column:
     name: str
     type: str
     comment: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class SerDeInfo:
     name: Optional[str] = None
     serialization_lib: Optional[str] = None
@@ -40,20 +41,20 @@ class SerDeInfo:
     serde_type: Optional[int] = None
 
 
-@dataclass(frozen=True)
+@frozen
 class Order:
     column: str
     order: int  # 1 ascending, 0 descending, as Hive encodes it
 
 
-@dataclass(frozen=True)
+@frozen
 class SkewedInfo:
     column_names: Tuple[str, ...] = ()
     column_values: Tuple[Tuple[str, ...], ...] = ()
     value_locations: Tuple[Tuple[Tuple[str, ...], str], ...] = ()
 
 
-@dataclass(frozen=True)
+@frozen
 class StorageDescriptor:
     columns: Tuple[Column, ...] = ()
     location: Optional[str] = None
@@ -91,7 +92,7 @@ class StorageDescriptor:
 _SHAPE = "_shape"
 
 
-@dataclass(frozen=True)
+@frozen
 class Database:
     name: str
     description: Optional[str] = None
@@ -103,7 +104,7 @@ class Database:
     create_time: int = 0
 
 
-@dataclass(frozen=True)
+@frozen
 class Table:
     db_name: str
     name: str
@@ -139,7 +140,7 @@ class Table:
         return tuple(c.name for c in self.partition_keys)
 
 
-@dataclass(frozen=True)
+@frozen
 class Partition:
     db_name: str
     table_name: str
@@ -155,13 +156,13 @@ class Partition:
         return make_partition_name([k.name if isinstance(k, Column) else k for k in keys], self.values)
 
 
-@dataclass(frozen=True)
+@frozen
 class ResourceUri:
     resource_type: int  # 1 JAR, 2 FILE, 3 ARCHIVE
     uri: str
 
 
-@dataclass(frozen=True)
+@frozen
 class Function:
     db_name: str
     name: str
@@ -174,7 +175,7 @@ class Function:
     catalog: str = DEFAULT_CATALOG
 
 
-@dataclass(frozen=True)
+@frozen
 class TableMeta:
     db_name: str
     table_name: str

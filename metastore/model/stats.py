@@ -6,8 +6,10 @@ bit vectors (NDV sketches) as bytes.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Mapping, Optional, Tuple
+
+from .frozen import frozen
 
 KIND_FIELDS = {
     "boolean": ("num_trues", "num_falses", "num_nulls", "bit_vectors"),
@@ -23,7 +25,7 @@ KIND_FIELDS = {
 DEFAULT_ENGINE = "hive"
 
 
-@dataclass(frozen=True)
+@frozen
 class ColumnStatistics:
     column_name: str
     column_type: str
@@ -31,7 +33,7 @@ class ColumnStatistics:
     values: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@frozen
 class StatisticsSet:
     """Statistics of some columns of one table (partition_name None) or one partition."""
 

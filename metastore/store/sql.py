@@ -52,18 +52,22 @@ _MAX_PARAMS = 30_000
 
 
 def _insert_values(conn, table, columns: Sequence[str], rows: Sequence[tuple],
-                   returning: Sequence[str] = ()) -> list:
+                   returning: Sequence[str] = (), skip_conflicts_on: Sequence[str] = ()) -> list:
     """Insert `rows` (tuples in `columns` order) with multi-row INSERT … VALUES statements
     sent with positional parameters as they are, and the rows of `returning` (in no particular
     order). For bulk writes: SQLAlchemy's executemany processes every row's parameters
-    through the compiled statement, which costs more here than the insert itself."""
+    through the compiled statement, which costs more here than the insert itself.
+    `skip_conflicts_on`: the columns of a unique constraint; a row that would violate it is
+    skipped (and not returned) instead of failing the statement."""
     if not rows:
         return []
     quote = conn.dialect.identifier_preparer.quote
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     one = "(" + ", ".join([mark] * len(columns)) + ")"
     head = f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) VALUES "
-    tail = f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
+    tail = (f" ON CONFLICT ({', '.join(quote(c) for c in skip_conflicts_on)}) DO NOTHING"
+            if skip_conflicts_on else "")
+    tail += f" RETURNING {', '.join(quote(c) for c in returning)}" if returning else ""
     per = max(1, min(1000, _MAX_PARAMS // len(columns)))
     out: list = []
     for lo in range(0, len(rows), per):
@@ -170,8 +174,9 @@ class SqlStore(Store):
         self._decoded_tables: BoundedMemo[Table] = BoundedMemo(4096)
         self._rows_of_tables: BoundedMemo[tuple] = BoundedMemo(4096)
         self._decoded_partitions: BoundedMemo[Partition] = BoundedMemo(PARTITION_MEMO_SIZE)
-        # (table id, create time) -> the partitions_version last decoded into the memo
-        self._warm_versions: BoundedMemo[int] = BoundedMemo(10_000)
+        # (table id, create time) -> the partitions_version at which all the table's
+        # partitions were last decoded into the memo by one listing
+        self._whole_versions: BoundedMemo[int] = BoundedMemo(10_000)
         # Listings under the version counter read with them (see migration 0004): table names
         # of a database, partition names and partitions of a table.
         self._listings: BoundedMemo[tuple] = BoundedMemo(LISTING_MEMO_ITEMS, weigh=len)
@@ -202,8 +207,13 @@ class SqlStore(Store):
 
     @staticmethod
     def _template_id(conn: Connection, cache: Dict[object, int], sd) -> int:
-        # Within one call, storage descriptors that share their column and serde objects
-        # (see convert.partitions_from) and equal scalars are one template: skip the JSON.
+        # Within one call (whose models hold what is keyed by identity here): descriptors of
+        # one shape (StorageDescriptor.at), or that share their column objects and have equal
+        # scalars, are one template: skip the JSON.
+        shape = ("shape", id(sd.shape))
+        tid = cache.get(shape)
+        if tid is not None:
+            return tid
         quick = (id(sd.columns), sd.serde.serialization_lib, tuple(sorted(sd.serde.parameters.items())),
                  sd.serde.name, sd.input_format, sd.output_format, sd.compressed, sd.num_buckets,
                  sd.bucket_columns, sd.sort_columns, tuple(sorted(sd.parameters.items())),
@@ -211,11 +221,12 @@ class SqlStore(Store):
                  sd.serde.serializer_class, sd.serde.deserializer_class, sd.serde.serde_type)
         tid = cache.get(quick)
         if tid is not None:
+            cache[shape] = tid
             return tid
         digest, body = m.sd_template(sd)
         tid = cache.get(digest)
         if tid is not None:
-            cache[quick] = tid
+            cache[quick] = cache[shape] = tid
             return tid
         row = conn.execute(select(ST.c.id).where(ST.c.digest == digest)).first()
         if row is None:
@@ -226,7 +237,7 @@ class SqlStore(Store):
             if row is None:
                 row = conn.execute(select(ST.c.id).where(ST.c.digest == digest)).one()
         tid = row.id
-        cache[digest] = cache[quick] = tid
+        cache[digest] = cache[quick] = cache[shape] = tid
         return tid
 
     # --- databases -------------------------------------------------------------------------
@@ -434,39 +445,27 @@ class SqlStore(Store):
                     # Hive rejects a repeat even with ifNotExists (MetaException on the wire)
                     raise InvalidInput(f"Duplicate partitions in the list: {db_name}.{table_name}/{name}")
                 named[name] = p
-            existing = set()
-            for chunk in _chunks(named):
-                existing.update(conn.scalars(select(P.c.name).where(P.c.table_id == trow.id, P.c.name.in_(chunk))))
-            if existing and not if_not_exists:
-                raise AlreadyExists(
-                    f"Partition already exists: {db_name}.{table_name}/{sorted(existing)[0]}"
-                )
             cache: Dict[str, int] = {}
-            added: List[Partition] = []
-            rows = []
-            for name, p in named.items():
-                if name in existing:
-                    continue
-                rows.append((trow.id, name, m.dump_values(p.values), p.sd.location,
-                             self._template_id(conn, cache, p.sd), m.dump_map(p.parameters),
-                             p.create_time, p.last_access_time))
-                added.append(p)
-            if rows:
-                self._insert_partitions(conn, trow.id, rows, added)
+            rows = [(trow.id, name, m.dump_values(p.values), p.sd.location, self._template_id(conn, cache, p.sd),
+                     m.dump_map(p.parameters), p.create_time, p.last_access_time) for name, p in named.items()]
+            # the partitions that already exist are the rows the insert skips: no query first
+            ids = dict(_insert_values(conn, P, _PARTITION_INSERT, rows, returning=("name", "id"),
+                                      skip_conflicts_on=("table_id", "name")))
+            if len(ids) < len(rows) and not if_not_exists:
+                existing = sorted(set(named) - set(ids))
+                raise AlreadyExists(f"Partition already exists: {db_name}.{table_name}/{existing[0]}")
+            added = [p for name, p in named.items() if name in ids]
+            if added:
+                numeric = m.numeric_value
+                _insert_values(conn, PV, _PV_INSERT, [
+                    (ids[name], idx, trow.id, value, numeric(value))
+                    for name, p in named.items() if name in ids for idx, value in enumerate(p.values)])
                 _bump_partitions(conn, trow.id)
-                ev.append(conn, "ADD_PARTITION", db_name, table_name, {"partitions": [r[1] for r in rows]})
-        if rows and self._planner_stats is not None:
-            self._planner_stats.changed(len(rows))
+                ev.append(conn, "ADD_PARTITION", db_name, table_name,
+                          {"partitions": [name for name in named if name in ids]})
+        if added and self._planner_stats is not None:
+            self._planner_stats.changed(len(added))
         return added
-
-    def _insert_partitions(self, conn, table_id: int, rows: Sequence[tuple], parts: Sequence[Partition]) -> None:
-        """`rows` in _PARTITION_INSERT order, of `parts` (in the same order); rows of the
-        returned ids are matched by name."""
-        ids = dict(_insert_values(conn, P, _PARTITION_INSERT, rows, returning=("name", "id")))
-        numeric = m.numeric_value
-        _insert_values(conn, PV, _PV_INSERT, [
-            (ids[r[1]], idx, table_id, value, numeric(value))
-            for r, p in zip(rows, parts) for idx, value in enumerate(p.values)])
 
     def get_partition(self, db_name, table_name, values) -> Partition:
         with self.tx.read() as conn:
@@ -531,9 +530,12 @@ class SqlStore(Store):
         every write of a partition row bumps the version in the same transaction, so an entry
         can never be stale. The version is read by the same statement as the partitions (one
         snapshot, also on PostgreSQL's autocommit reads). Once a table's current version has
-        been decoded, the query first fetches only ids and the memo supplies the partitions
-        (a few it lacks are fetched by id); when it lacks many, or the version is new, one
-        query fetches whole rows."""
+        been decoded whole (all its partitions, few enough for the memo to keep), the query
+        first fetches only ids and the memo supplies the partitions (a few it lacks are fetched
+        by id); otherwise, or when it lacks many, one query fetches whole rows (and the memo
+        still saves decoding those it has). An id-only query that comes back with mostly
+        misses costs half the whole-row query again: a table whose partitions were only ever
+        decoded a window at a time (too many to keep) does not try it."""
         frm, conds = self._partition_where(trow, query, P)
         table_key = (trow.id, trow.create_time)
 
@@ -545,7 +547,7 @@ class SqlStore(Store):
                 q = q.limit(query.limit)
             return _tuples(conn, q)
 
-        if self._warm_versions.get(table_key) == trow.partitions_version:
+        if self._whole_versions.get(table_key) == trow.partitions_version:
             rows = rows_of()
             if not rows:
                 return []
@@ -573,7 +575,8 @@ class SqlStore(Store):
         base = (db_name, trow.name, trow.id, trow.create_time, rows[0][0])
         found = {}
         self._decode_partitions(conn, db_name, trow, base, found, [r[1:] for r in rows])
-        self._warm_versions.put(table_key, rows[0][0])
+        if query.is_everything and len(rows) <= PARTITION_MEMO_SIZE // 2:
+            self._whole_versions.put(table_key, rows[0][0])
         return [found[r[1]] for r in rows]
 
     def _decode_partitions(self, conn, db_name, trow, base, found, rows) -> None:

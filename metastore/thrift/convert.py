@@ -50,6 +50,31 @@ def _columns_from(cols, memo: Optional[dict]):
 def sd_from(sd: Optional[tt.StorageDescriptor], memo: Optional[dict] = None) -> StorageDescriptor:
     if sd is None:
         return StorageDescriptor()
+    skew = sd.skewedInfo
+    if memo is None or skew is not None and (
+            skew.skewedColNames or skew.skewedColValues or skew.skewedColValueLocationMaps):
+        return _sd_from(sd, memo)
+    # Partitions in one request usually differ in their location only: decode each distinct
+    # rest once and share it (StorageDescriptor.at, which also tells consumers they share it).
+    serde = sd.serdeInfo
+    key = ("sd", tuple((c.name, c.type, c.comment) for c in sd.cols or ()), sd.inputFormat, sd.outputFormat,
+           sd.compressed, sd.numBuckets, tuple(sd.bucketCols or ()),
+           tuple((o.col, o.order) for o in sd.sortCols or ()),
+           tuple(sd.parameters.items()) if sd.parameters else (), sd.storedAsSubDirectories,
+           skew is None,
+           None if serde is None else (serde.name, serde.serializationLib, serde.description,
+                                       serde.serializerClass, serde.deserializerClass, serde.serdeType,
+                                       tuple(serde.parameters.items()) if serde.parameters else ()))
+    try:
+        hit = memo.get(key)
+    except TypeError:  # an unhashable value where a string belongs
+        return _sd_from(sd, None)
+    if hit is None:
+        hit = memo[key] = _sd_from(sd, memo).at(None)
+    return hit.at(sd.location or None)
+
+
+def _sd_from(sd: tt.StorageDescriptor, memo: Optional[dict]) -> StorageDescriptor:
     serde = sd.serdeInfo or tt.SerDeInfo()
     skew = sd.skewedInfo
     return StorageDescriptor(

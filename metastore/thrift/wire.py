@@ -46,6 +46,11 @@ _SD_SPEC = [tt.StorageDescriptor, tt.StorageDescriptor.thrift_spec]
 _SD_FIELD = _FIELD.pack(TType.STRUCT, _field_id(tt.Partition, "sd"))
 _LOCATION_FIELD = _FIELD.pack(TType.STRING, _field_id(tt.StorageDescriptor, "location"))
 _I32 = struct.Struct("!i")
+_VALUES_HEAD = struct.Struct("!bhbi")  # the values field's header and its list's
+_VALUES_ID = _field_id(tt.Partition, "values")
+_TIMES = struct.Struct("!bhibhi")  # createTime and lastAccessTime, with their headers
+_CREATE_TIME_ID = _field_id(tt.Partition, "createTime")
+_LAST_ACCESS_ID = _field_id(tt.Partition, "lastAccessTime")
 
 
 class PartitionEncoder:
@@ -73,7 +78,9 @@ class PartitionEncoder:
     def _encoded(self, parts: Sequence[Partition]) -> List[bytes]:
         memo = self._memo
         out: List[bytes] = []
-        shared: dict = {}  # Thrift pieces the misses of one reply have in common
+        # Thrift pieces the misses of one reply have in common (keys: see _encode; convert's
+        # keys are plain ids)
+        shared: dict = {}
         for p in parts:
             hit = memo.get(id(p))
             if hit is None or hit[0] is not p:
@@ -82,18 +89,46 @@ class PartitionEncoder:
         return out
 
     def _encode(self, p: Partition, shared: dict) -> bytes:
+        """A partition's fields: those its table's partitions share (names, the catalog and
+        what Thrift writes by default; one encoding per reply), its values, times and
+        parameters (one encoding per parameters object in a reply: partitions added together
+        share theirs), then the storage descriptor as the class docstring says."""
         sd = p.sd
         shape = sd.shape
-        hit = self._storage.get(id(shape))
-        if hit is None or hit[0] is not shape:
-            rest = encode_binary(c.sd_to(shape.at(None), shared), _SD_SPEC)[:-1]  # without its STOP
-            hit = self._storage.put(id(shape), (shape, rest))
-        own = encode_binary(c.partition_to(p, shared, storage=False), _PARTITION_SPEC)[:-1]
-        if sd.location is None:
-            return b"".join((own, _SD_FIELD, hit[1], _STOP, _STOP))
-        location = sd.location.encode("utf-8")
-        return b"".join((own, _SD_FIELD, _LOCATION_FIELD, _I32.pack(len(location)), location, hit[1],
-                         _STOP, _STOP))
+        storage = shared.get(("storage", id(shape)))
+        if storage is None:
+            hit = self._storage.get(id(shape))
+            if hit is None or hit[0] is not shape:
+                rest = encode_binary(c.sd_to(shape.at(None), shared), _SD_SPEC)[:-1]  # without its STOP
+                hit = self._storage.put(id(shape), (shape, rest))
+            storage = shared[("storage", id(shape))] = hit[1]  # (the reply's models hold the shape)
+        common = shared.get(("common", p.db_name, p.table_name, p.catalog))
+        if common is None:
+            common = shared[("common", p.db_name, p.table_name, p.catalog)] = _common_fields(p)
+        params = p.parameters
+        own_params = shared.get(("parameters", id(params)))
+        if own_params is None:  # (the reply's models hold the dict)
+            own_params = shared[("parameters", id(params))] = encode_binary(
+                tt.Partition(parameters=dict(params), writeId=None), _PARTITION_SPEC)[:-1]
+        pieces = [common, _VALUES_HEAD.pack(TType.LIST, _VALUES_ID, TType.STRING, len(p.values))]
+        for v in p.values:
+            v = v.encode("utf-8")
+            pieces += (_I32.pack(len(v)), v)
+        pieces += (_TIMES.pack(TType.I32, _CREATE_TIME_ID, p.create_time, TType.I32, _LAST_ACCESS_ID, p.last_access_time),
+                   own_params, _SD_FIELD)
+        if sd.location is not None:
+            location = sd.location.encode("utf-8")
+            pieces += (_LOCATION_FIELD, _I32.pack(len(location)), location)
+        pieces += (storage, _STOP, _STOP)
+        return b"".join(pieces)
+
+
+def _common_fields(p: Partition) -> bytes:
+    """The encoding (no STOP) of every field convert.partition_to writes but those _encode
+    writes per partition (values, times, parameters, storage)."""
+    t = c.partition_to(p, storage=False)
+    t.values = t.createTime = t.lastAccessTime = t.parameters = None
+    return encode_binary(t, _PARTITION_SPEC)[:-1]
 
 
 class PartitionList(list):

@@ -256,3 +256,53 @@ def test_a_deferred_write_that_fails_fails_the_whole_transaction(db_url, warehou
             assert conn.scalar(count) == before + 1
     finally:
         services.close()
+
+
+@pytest.fixture
+def partition_selects():
+    """The SELECTs on lg_partitions sent meanwhile (by any engine: PostgreSQL reads have their
+    own pool): 'ids' (id-only) or 'rows'."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    seen = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        head = statement.split(" FROM ", 1)[0]
+        if statement.lstrip().upper().startswith("SELECT") and "lg_partitions" in statement:
+            seen.append("rows" if "vals" in head else "ids")
+
+    event.listen(Engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(Engine, "before_cursor_execute", record)
+
+
+def test_a_table_decoded_whole_answers_filters_from_ids_others_with_one_query(db_url, warehouse, partition_selects):
+    """After a whole listing, a filter fetches ids and takes the partitions from memory; a
+    table only ever read a window at a time gets one whole-row query per new filter (an id
+    query first would come back with mostly misses)."""
+    services = build_services(db_url, warehouse)
+    try:
+        h = _catalog(services, 40)
+        seen = partition_selects
+        seen.clear()
+        window = h.get_partitions_by_filter("s", "t", "d >= '00010' and d < '00020'", -1)
+        assert [p.values[0] for p in window] == [f"{i:05d}" for i in range(10, 20)]
+        other = h.get_partitions_by_filter("s", "t", "d >= '00015' and d < '00025'", -1)
+        assert [p.values[0] for p in other] == [f"{i:05d}" for i in range(15, 25)]
+        assert seen == ["rows", "rows"]
+
+        every = h.get_partitions("s", "t", -1)
+        assert len(every) == 40
+        seen.clear()
+        again = h.get_partitions_by_filter("s", "t", "d >= '00030'", -1)
+        assert [p.values[0] for p in again] == [f"{i:05d}" for i in range(30, 40)]
+        assert seen == ["ids"]
+        assert again == every[30:]
+
+        h.add_partitions([tt.Partition(values=["00099"], dbName="s", tableName="t", sd=every[0].sd, parameters={})])
+        seen.clear()  # a new version: whole rows again
+        assert [p.values[0] for p in h.get_partitions_by_filter("s", "t", "d > '00038'", -1)] == ["00039", "00099"]
+        assert seen == ["rows"]
+    finally:
+        services.close()

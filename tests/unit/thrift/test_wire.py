@@ -58,6 +58,20 @@ def test_partition_list_reply_decodes_as_the_plain_encoding():
         assert _decoded(cls, got) == _decoded(cls, plain) == cls(success=c.partitions_to(models))
 
 
+def test_fields_shared_within_a_reply_are_told_apart():
+    """One reply mixing tables and catalogs, one parameters object shared by two partitions
+    and an equal one that is another object, empty and non-ASCII values."""
+    sd = _models(1)[0].sd
+    shared = {"transient_lastDdlTime": "1"}
+    models = [Partition("db", "t", ("ü", ""), sd=sd.at("file:///a"), parameters=shared),
+              Partition("db", "t2", ("x", "y"), sd=sd.at("file:///b"), parameters=shared),
+              Partition("db", "t", ("z", "w"), sd=sd.at("file:///c"), parameters=dict(shared), catalog="other"),
+              Partition("db2", "t", (), sd=sd.at("file:///d"), parameters=sd.parameters)]
+    cls = T.get_partitions_result
+    got = encode(cls(success=PartitionList(models, PartitionEncoder())), [cls, cls.thrift_spec])
+    assert _decoded(cls, got) == cls(success=c.partitions_to(models))
+
+
 def test_nested_partition_list_reply_decodes_as_the_plain_encoding():
     models = _models()
     cls = T.get_partitions_by_names_req_result
