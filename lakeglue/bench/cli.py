@@ -126,13 +126,13 @@ def main(args) -> int:
     try:
         doc = run(targets, settings, workdir, serve_args=args.lakeglue_serve_arg,
                   reference_heap=args.reference_heap, command=command)
-    finally:
+        if args.json_path:
+            with open(args.json_path, "w") as f:
+                json.dump(doc, f, indent=1)
+        sys.stdout.write(render(doc))
+        sys.stdout.flush()
+    finally:  # (after the results: removing a scale run's warehouses can take minutes)
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
-    if args.json_path:
-        with open(args.json_path, "w") as f:
-            json.dump(doc, f, indent=1)
-    sys.stdout.write(render(doc))
-    sys.stdout.flush()
     failed = [t for t, info in doc["targets"].items() if "error" in info]
     return 1 if failed or doc["errors"] else 0

@@ -7,7 +7,7 @@ filter on `d` selects an exact share of the partitions on any server.
 from __future__ import annotations
 
 import time
-from typing import List, Sequence
+from typing import List, Optional, Sequence
 
 from hive_metastore import ttypes as tt
 
@@ -54,11 +54,22 @@ def part_name(i: int) -> str:
     return f"{PART_KEY}={part_value(i)}"
 
 
-def partitions(db: str, tbl: str, start: int, count: int) -> List[tt.Partition]:
-    """Partitions d=<start> … d=<start+count-1> (locations chosen by the server)."""
+def external_table(db: str, name: str, location: str) -> tt.Table:
+    """An external partitioned Parquet table at `location` (as a crawler registers one)."""
+    t = table(db, name)
+    t.tableType = "EXTERNAL_TABLE"
+    t.parameters = {"EXTERNAL": "TRUE"}
+    t.sd.location = location
+    return t
+
+
+def partitions(db: str, tbl: str, start: int, count: int, root: Optional[str] = None) -> List[tt.Partition]:
+    """Partitions d=<start> … d=<start+count-1>: at <root>/d=<value> given a `root` (as a
+    crawler registers existing data), else where the server chooses."""
     now = int(time.time())
     return [tt.Partition(values=[part_value(i)], dbName=db, tableName=tbl, createTime=now,
-                         lastAccessTime=0, sd=_sd(), parameters={})
+                         lastAccessTime=0, sd=_sd(None if root is None else f"{root}/{part_name(i)}"),
+                         parameters={})
             for i in range(start, start + count)]
 
 

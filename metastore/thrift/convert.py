@@ -204,7 +204,8 @@ def partition_from(p: tt.Partition, memo: Optional[dict] = None) -> Partition:
 
 
 def partitions_from(parts) -> list:
-    """Many partitions at once, decoding repeated column lists once."""
+    """Many partitions at once, decoding each distinct storage descriptor (but for its
+    location) and column list once."""
     memo: dict = {}
     return [partition_from(p, memo) for p in parts or ()]
 
