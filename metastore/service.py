@@ -350,8 +350,7 @@ class CatalogService:
             return []
         t = self._partitioned_table(db_name, table_name)
         prepared = [self._prepare_partition(t, p) for p in parts]
-        if t.is_external:
-            return self.store.add_partitions(t.db_name, t.name, prepared, if_not_exists)
+        # as Hive does, for external tables too: a partition's directory is made if missing
         with warehouse.PartitionDirs((p.sd.location for p in prepared),
                                      in_catalog=lambda paths: self._partition_paths_in_use(t, prepared, paths)) as dirs:
             added = self.store.add_partitions(t.db_name, t.name, prepared, if_not_exists)

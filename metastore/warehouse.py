@@ -47,8 +47,19 @@ def local_path(location: Optional[str]) -> Optional[str]:
     """The path of a local location URI (`file:/x` → `/x`); other URIs as they are."""
     if not location:
         return location
+    if location.startswith("file:/") and "?" not in location and "#" not in location:
+        # what urlparse gives for the usual forms, without its cost (thousands per batch add)
+        if not location.startswith("file://"):
+            return location[5:]
+        if location.startswith("file:///"):
+            return location[7:]
     parsed = urlparse(location)
     return (parsed.path or location) if parsed.scheme in ("", "file") else location
+
+
+def is_local(location: str) -> bool:
+    """Whether a location is on the local filesystem (a file: URI or a plain path)."""
+    return location.startswith("file:") or urlparse(location).scheme in ("", "file")
 
 
 def make_dirs(location: Optional[str]) -> None:
@@ -65,9 +76,8 @@ def make_many_dirs(locations) -> List[str]:
         if not location:
             continue
         try:
-            parsed = urlparse(location)
-            if parsed.scheme in ("", "file"):
-                path = parsed.path or location
+            if is_local(location):
+                path = local_path(location)
                 try:
                     os.mkdir(path)
                     made.append(path)
@@ -95,9 +105,9 @@ class PartitionDirs:
             added = store.add_partitions(...)
             dirs.keep(p.sd.location for p in added)
 
-    Many directories are made by a thread that runs while the transaction does (a mkdir is
-    30–80 µs of kernel time on a plain ext4 disk, as much as the rest of the work for a
-    partition); a few are made inline first. Either way they all exist before the caller
+    Many new directories are made by a thread that runs while the transaction does (a mkdir
+    is 30–80 µs of kernel time on a plain ext4 disk, as much as the rest of the work for a
+    partition); a few, or a batch whose first directory exists already, are made inline first. Either way they all exist before the caller
     answers. Directories this call made for partitions that were not added (the transaction
     failed, or they already existed) are removed again, and only if still empty — as Hive's
     metastore does on a failed add_partitions — except those `in_catalog(paths)` says a
@@ -114,12 +124,20 @@ class PartitionDirs:
         self._thread: Optional[threading.Thread] = None
 
     def __enter__(self) -> "PartitionDirs":
-        if len(self._locations) >= self.THREAD_FROM:
+        if len(self._locations) >= self.THREAD_FROM and not self._first_exists():
             self._thread = threading.Thread(target=self._make, name="lakeglue-mkdirs", daemon=True)
             self._thread.start()
         else:
             self._make()
         return self
+
+    def _first_exists(self) -> bool:
+        """Whether the first directory exists already: then the batch is taken to register
+        existing data (a crawl), and checking each directory inline (a failed mkdir, ~4 µs)
+        costs less than a thread that contends for the GIL at every system call (measured:
+        1,000 existing partition directories 4 ms inline, 15 ms more add time threaded)."""
+        path = local_path(self._locations[0])
+        return is_local(self._locations[0]) and os.path.isdir(path)
 
     def _make(self) -> None:
         self._made = make_many_dirs(self._locations)

@@ -429,6 +429,28 @@ def test_rename_partition_of_external_table_keeps_data(hms, logs, tmp_path):
     assert os.path.isfile(data)
 
 
+def test_external_partitions_get_missing_directories_and_keep_existing_data(hms, logs, tmp_path):
+    """As Hive's metastore does (the differential test pins it): a partition of an external
+    table gets its directory made when it is missing; a directory that holds data is left as
+    it is; a failed batch removes the directories it made."""
+    loc = "file:" + str(tmp_path / "ext")
+    hms.create_table(table("app", "ext", partition_keys=[("ds", "string")], location=loc,
+                           table_type="EXTERNAL_TABLE"))
+    t = hms.get_table("app", "ext")
+    data = put_file("file:" + str(tmp_path / "lake" / "ds=b"))
+    hms.add_partition(partition(t, ["a"]))
+    batch = [partition(t, ["b"], location="file:" + str(tmp_path / "lake" / "ds=b"))] + [
+        partition(t, [f"c{i}"], location="file:" + str(tmp_path / "lake" / f"ds=c{i}")) for i in range(100)]
+    assert hms.add_partitions(batch) == 101
+    assert exists(join(loc, "ds=a")) and os.path.isfile(data)
+    assert all(exists(p.sd.location) for p in hms.get_partitions("app", "ext", -1))
+    with pytest.raises(tt.AlreadyExistsException):  # ds=a exists: nothing of the batch stays
+        hms.add_partitions([partition(t, [f"d{i}"], location="file:" + str(tmp_path / "lake" / f"ds=d{i}"))
+                            for i in range(100)] + [partition(t, ["a"])])
+    assert not any(name.startswith("ds=d") for name in os.listdir(tmp_path / "lake"))
+    assert len(hms.get_partition_names("app", "ext", -1)) == 102
+
+
 def test_rename_partition_errors(hms, filled):
     p = hms.get_partition("app", "logs", [DAY1, "1"])
     p.values = [DAY1, "9"]

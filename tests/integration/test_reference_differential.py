@@ -298,6 +298,10 @@ class Probe:
         """Record whether `<WH>/relative` exists: data moves and deletes are behaviour too."""
         self.record(step, os.path.isdir(os.path.join(self.wh, relative)))
 
+    def check_ext_dir(self, step: str, relative: str) -> None:
+        """Record whether `<EXT>/relative` exists."""
+        self.record(step, os.path.isdir(os.path.join(self.ext, relative)))
+
     # recording ------------------------------------------------------------------------
     def record(self, step: str, outcome: Outcome) -> None:
         assert step not in dict(self.outcomes), f"duplicate step name {step!r}"
@@ -860,7 +864,26 @@ def misc(c: Probe) -> Steps:
     return c.outcomes
 
 
-SCENARIOS = [databases, tables, partitions, partition_filters, functions, misc]
+def external_partition_directories(c: Probe) -> Steps:
+    """Which directories adding partitions to an external table makes."""
+    db, t = "dif_ext_dirs", "x"
+    c.call("create db", "create_database", database(db))
+    c.call("create external table", "create_table",
+           table(db, t, PART_COLS, part_keys=cols("k:string", "n:int"), location=c.ext_uri("x_dir"),
+                 params={"EXTERNAL": "TRUE"}, table_type="EXTERNAL_TABLE"))
+    c.check_ext_dir("table directory", "x_dir")
+    c.call("add default location", "add_partition", partition(db, t, ["a", "1"], PART_COLS))
+    c.check_ext_dir("default partition directory", "x_dir/k=a/n=1")
+    c.call("add own location", "add_partition", partition(db, t, ["b", "1"], PART_COLS, c.ext_uri("elsewhere/b1")))
+    c.check_ext_dir("own partition directory", "elsewhere/b1")
+    c.call("add_partitions own locations", "add_partitions",
+           [partition(db, t, ["c", str(i)], PART_COLS, c.ext_uri("elsewhere", f"c{i}")) for i in range(3)])
+    c.check_ext_dir("batch partition directory", "elsewhere/c2")
+    c.call("drop db", "drop_database", db, True, True)
+    return c.outcomes
+
+
+SCENARIOS = [databases, tables, partitions, partition_filters, functions, misc, external_partition_directories]
 
 
 # --------------------------------------------------------------------------------------
