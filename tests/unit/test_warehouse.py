@@ -46,10 +46,10 @@ def test_partition_dirs_keep_the_added_and_remove_what_they_made_for_the_others(
         table.mkdir(parents=True)
         (table / "d=old").mkdir()
         (table / "d=old" / "part-0").write_bytes(b"data")
-        names = ["d=old"] + [f"d={i}/h=1" for i in range(100 if many else 3)]
+        names = [f"d={i}/h=1" for i in range(100 if many else 3)] + ["d=old"]
         with warehouse.PartitionDirs(_locs(table, names)) as dirs:
             assert dirs._thread is not None if many else dirs._thread is None
-            dirs.keep(_locs(table, names[1:3]))
+            dirs.keep(_locs(table, names[0:2]))
         assert sorted(os.listdir(table)) == ["d=0", "d=1", "d=old"]  # parents of dropped leaves gone too
         assert os.listdir(table / "d=0") == ["h=1"]
         assert (table / "d=old" / "part-0").read_bytes() == b"data"
@@ -59,7 +59,7 @@ def test_partition_dirs_undo_everything_they_made_when_the_transaction_fails(tmp
     table = tmp_path / "t"
     table.mkdir()
     (table / "d=x").mkdir()
-    names = ["d=x"] + [f"d={i}" for i in range(80)]
+    names = [f"d={i}" for i in range(80)] + ["d=x"]
     try:
         with warehouse.PartitionDirs(_locs(table, names)) as dirs:
             dirs._thread.join()  # the directories are made (80: on a thread)
@@ -70,6 +70,20 @@ def test_partition_dirs_undo_everything_they_made_when_the_transaction_fails(tmp
     # what existed before stays; a made directory that got data meanwhile is not deleted
     assert sorted(os.listdir(table)) == ["d=5", "d=x"]
     assert (table / "d=5" / "late-file").read_bytes() == b"written meanwhile"
+
+
+def test_partition_dirs_of_existing_data_are_checked_inline(tmp_path):
+    """A batch whose first directory exists registers existing data (a crawl): no thread;
+    the missing ones are made all the same, and only those are removed if unused."""
+    table = tmp_path / "t"
+    names = [f"d={i}" for i in range(100)]
+    for n in names[:90]:
+        (table / n).mkdir(parents=True)
+    with warehouse.PartitionDirs(_locs(table, names)) as dirs:
+        assert dirs._thread is None
+        assert sorted(os.listdir(table)) == sorted(names)
+        dirs.keep(_locs(table, names[:95]))
+    assert sorted(os.listdir(table)) == sorted(names[:95])
 
 
 def test_partition_dirs_leave_what_the_catalog_now_uses(tmp_path):
