@@ -7,8 +7,8 @@ get_partitions_by_filter selecting ~1% (the same filter each time, as a planner 
 and `.distinct`: another 1% window each time, so no answer is reused) and
 get_partition_names of all P (median of the repetitions), then drop the table (seconds).
 `addPartitions.rate.external`: the same adds to an external table, each partition at its own
-location, which already holds data (as when a crawler registers a lake): the client makes those
-directories before each call, outside the timing. A server makes a partition's directory if it
+location, which already holds data (as when a crawler registers a lake): the client makes all
+those directories before the first call, outside the timing. A server makes a partition's directory if it
 is missing (one mkdir each, which on some disks is most of the cost of a managed add); here it
 only finds that it exists.
 Tables (per size T): create T tables one call each (tables/s), time get_all_tables (median),
@@ -91,15 +91,17 @@ def _add_rate(s: Session, table: str, total: int, batch: int, data_root: Optiona
               progress: Callable[[str], None]) -> dict:
     """Add `total` partitions to `table` in calls of `batch`; partitions/s over the calls.
     `data_root`: a local directory; each partition is at <data_root>/d=<value>, made first."""
+    root = None
+    if data_root is not None:  # the lake exists before the crawl registers it
+        progress(f"{table}: making {total:,} data directories first")
+        for i in range(total):
+            os.mkdir(os.path.join(data_root, objects.part_name(i)))
+        os.sync()  # (or the first commits would wait for their journal)
+        root = f"file://{data_root}"
     in_calls = 0.0
     t0 = time.perf_counter()
     for lo in range(0, total, batch):
         count = min(batch, total - lo)
-        root = None
-        if data_root is not None:
-            root = f"file://{data_root}"
-            for i in range(lo, lo + count):
-                os.mkdir(os.path.join(data_root, objects.part_name(i)))
         parts = objects.partitions(s.db, table, lo, count, root)
         c0 = time.perf_counter()
         s.conn.add_partitions(parts)
