@@ -36,11 +36,9 @@ def join(base: str, *parts: str) -> str:
 
 
 def _fs(location: str):
-    parsed = urlparse(location)
-    if parsed.scheme in ("", "file"):
-        return fsspec.filesystem("file"), parsed.path or location
-    fs, path = fsspec.core.url_to_fs(location)
-    return fs, path
+    if is_local(location):
+        return fsspec.filesystem("file"), local_path(location)
+    return fsspec.core.url_to_fs(location)
 
 
 def local_path(location: Optional[str]) -> Optional[str]:
@@ -136,8 +134,8 @@ class PartitionDirs:
         existing data (a crawl), and checking each directory inline (a failed mkdir, ~4 µs)
         costs less than a thread that contends for the GIL at every system call (measured:
         1,000 existing partition directories 4 ms inline, 15 ms more add time threaded)."""
-        path = local_path(self._locations[0])
-        return is_local(self._locations[0]) and os.path.isdir(path)
+        first = self._locations[0]
+        return is_local(first) and os.path.isdir(local_path(first))
 
     def _make(self) -> None:
         self._made = make_many_dirs(self._locations)
@@ -208,9 +206,8 @@ def delete_many(locations) -> int:
     for location in locations:
         if not location:
             continue
-        parsed = urlparse(location)
-        if parsed.scheme in ("", "file"):
-            path = (parsed.path or location).rstrip("/")
+        if is_local(location):
+            path = local_path(location).rstrip("/")
             by_parent.setdefault(os.path.dirname(path), []).append(path)
         else:
             others.append(location)

@@ -8,9 +8,9 @@ and `.distinct`: another 1% window each time, so no answer is reused) and
 get_partition_names of all P (median of the repetitions), then drop the table (seconds).
 `addPartitions.rate.external`: the same adds to an external table, each partition at its own
 location, which already holds data (as when a crawler registers a lake): the client makes all
-those directories before the first call, outside the timing. A server makes a partition's directory if it
-is missing (one mkdir each, which on some disks is most of the cost of a managed add); here it
-only finds that it exists.
+those directories before the first call, outside the timing. A server makes a partition's
+directory if it is missing (one mkdir each, which on some disks is most of the cost of a
+managed add); here it only finds that it exists.
 Tables (per size T): create T tables one call each (tables/s), time get_all_tables (median),
 then drop the database with cascade (seconds).
 """

@@ -454,15 +454,15 @@ class SqlStore(Store):
             if len(ids) < len(rows) and not if_not_exists:
                 existing = sorted(set(named) - set(ids))
                 raise AlreadyExists(f"Partition already exists: {db_name}.{table_name}/{existing[0]}")
-            added = [p for name, p in named.items() if name in ids]
+            added_names = [name for name in named if name in ids]
+            added = [named[name] for name in added_names]
             if added:
                 numeric = m.numeric_value
                 _insert_values(conn, PV, _PV_INSERT, [
                     (ids[name], idx, trow.id, value, numeric(value))
-                    for name, p in named.items() if name in ids for idx, value in enumerate(p.values)])
+                    for name in added_names for idx, value in enumerate(named[name].values)])
                 _bump_partitions(conn, trow.id)
-                ev.append(conn, "ADD_PARTITION", db_name, table_name,
-                          {"partitions": [name for name in named if name in ids]})
+                ev.append(conn, "ADD_PARTITION", db_name, table_name, {"partitions": added_names})
         if added and self._planner_stats is not None:
             self._planner_stats.changed(len(added))
         return added
